@@ -1,0 +1,10 @@
+export type { Clock, TimerHandle } from './clock.js';
+export type { Random } from './random.js';
+export type { Crypto, DigestAlgorithm } from './crypto.js';
+export type {
+  Endpoint, UdpSocket, UdpOptions, StreamSocket, StreamHandlers, TlsOptions, ConnectOptions, Listener,
+  ListenOptions, Network,
+} from './net.js';
+export type { Storage } from './storage.js';
+export type { AudioInput, AudioOutput } from './audio.js';
+export { SAMPLE_RATE, FRAME_SAMPLES } from './audio.js';
