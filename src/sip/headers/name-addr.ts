@@ -1,0 +1,189 @@
+/**
+ * name-addr / addr-spec values (From, To, Contact, Route, Record-Route, Refer-To, Referred-By...), RFC 3261 §20.10.
+ * The URI is parsed lazily: reading the tag of a From header never parses its URI.
+ */
+import type { NameAddr, Params } from '../message.js';
+import type { Uri } from '../uri.js';
+import { formatUri, parseUri } from '../uri.js';
+import { SipError } from '../errors.js';
+import { formatParams, parseParams } from './params.js';
+import { C_TOKEN, C_WS, CHAR_CLASS, describeAt, quote, readQuoted, skipWs, trimEnd } from './scan.js';
+
+/** A NameAddr whose URI text is parsed on first access of `uri` (and cached). */
+export class LazyNameAddr implements NameAddr {
+  declare displayName?: string;
+  params: Params;
+  /** The URI as received (without the angle brackets). */
+  readonly uriText: string;
+  /** True when the URI was written inside <>. */
+  readonly angle: boolean;
+  private parsed: Uri | undefined;
+  private readonly what: string;
+
+  constructor(uriText: string, params: Params, displayName: string | undefined, angle: boolean, what: string) {
+    this.uriText = uriText;
+    this.params = params;
+    if (displayName !== undefined) this.displayName = displayName;
+    this.angle = angle;
+    this.what = what;
+  }
+
+  get uri(): Uri {
+    let u = this.parsed;
+    if (u === undefined) {
+      try {
+        u = parseUri(this.uriText);
+      } catch (e) {
+        if (e instanceof SipError) throw new SipError(`${e.message} in ${this.what}`, e.status, this.what);
+        throw e;
+      }
+      this.parsed = u;
+    }
+    return u;
+  }
+
+  set uri(u: Uri) {
+    this.parsed = u;
+  }
+
+  /** True once the URI has been parsed or replaced. */
+  get uriParsed(): boolean {
+    return this.parsed !== undefined;
+  }
+
+  toJSON(): NameAddr {
+    const out: NameAddr = { uri: this.uri, params: this.params };
+    if (this.displayName !== undefined) out.displayName = this.displayName;
+    return out;
+  }
+}
+
+export interface NameAddrResult {
+  value: LazyNameAddr;
+  end: number; // index after the value and its params (LWS skipped); at ',' or end of text when valid
+}
+
+/**
+ * Parses one name-addr or addr-spec with its header params, starting at i. Stops after the params; the caller
+ * checks what follows. In addr-spec form the URI ends at ';' ',' or LWS and must not contain '?' (§20.10).
+ */
+export function parseNameAddrAt(text: string, i: number, what: string): NameAddrResult {
+  const n = text.length;
+  i = skipWs(text, i);
+  if (i >= n) throw new SipError(`bad ${what}: empty value`, 400, what);
+  let displayName: string | undefined;
+  let c = text.charCodeAt(i);
+  if (c === 34 /* " */) {
+    const q = readQuoted(text, i, what);
+    displayName = q.value;
+    i = skipWs(text, q.end);
+    if (i >= n || text.charCodeAt(i) !== 60) {
+      throw new SipError(`bad ${what}: expected '<' after display name, found ${describeAt(text, i)}`, 400, what);
+    }
+  } else if (c !== 60 /* < */) {
+    // Either display-name tokens followed by '<', or an addr-spec (its scheme stops the token scan at ':').
+    let j = i;
+    while (j < n) {
+      c = text.charCodeAt(j);
+      if (c >= 128 || (CHAR_CLASS[c]! & (C_TOKEN | C_WS)) === 0) break;
+      j++;
+    }
+    if (j < n && c === 60) {
+      displayName = text.slice(i, trimEnd(text, i, j));
+      i = j;
+    } else if (j < n && c === 58 /* : */ && skipWs(text, i) === i && scanWsFree(text, i, j)) {
+      return parseAddrSpec(text, i, what);
+    } else if (text.indexOf('<', j) >= 0) {
+      throw new SipError(`bad ${what}: display name with ${describeAt(text, j)} must be quoted`, 400, what);
+    } else {
+      throw new SipError(`bad ${what}: expected URI or name-addr, found ${describeAt(text, j)}`, 400, what);
+    }
+  }
+  // At '<'.
+  const close = text.indexOf('>', i + 1);
+  if (close < 0) throw new SipError(`bad ${what}: missing '>'`, 400, what);
+  const us = i + 1;
+  if (close === us) throw new SipError(`bad ${what}: empty URI in <>`, 400, what);
+  const c1 = text.charCodeAt(us);
+  const c2 = text.charCodeAt(close - 1);
+  if (c1 === 32 || c1 === 9 || c2 === 32 || c2 === 9 || c1 === 13 || c2 === 13 || c1 === 10 || c2 === 10) {
+    throw new SipError(`bad ${what}: whitespace inside <>`, 400, what);
+  }
+  const r = parseParams(text, close + 1, what);
+  return { value: new LazyNameAddr(text.slice(us, close), r.params, displayName, true, what), end: r.end };
+}
+
+function scanWsFree(text: string, i: number, j: number): boolean {
+  for (let k = i; k < j; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 32 || c === 9 || c === 13 || c === 10) return false;
+  }
+  return true;
+}
+
+function parseAddrSpec(text: string, i: number, what: string): NameAddrResult {
+  const n = text.length;
+  let j = i;
+  while (j < n) {
+    const c = text.charCodeAt(j);
+    if (c === 59 || c === 44 || c === 32 || c === 9 || c === 13 || c === 10) break;
+    if (c === 63 /* ? */) throw new SipError(`bad ${what}: URI with '?' must be enclosed in <>`, 400, what);
+    if (c === 60 || c === 62 || c === 34) throw new SipError(`bad ${what}: unexpected ${describeAt(text, j)} in URI`, 400, what);
+    j++;
+  }
+  const r = parseParams(text, j, what);
+  return { value: new LazyNameAddr(text.slice(i, j), r.params, undefined, false, what), end: r.end };
+}
+
+/** Parses a single name-addr / addr-spec header value (From, To, Refer-To...). */
+export function parseNameAddr(text: string, what = 'header'): LazyNameAddr {
+  const r = parseNameAddrAt(text, 0, what);
+  if (r.end < text.length) {
+    throw new SipError(`bad ${what}: unexpected ${describeAt(text, r.end)} after value`, 400, what);
+  }
+  return r.value;
+}
+
+/** Parses a comma-separated list of name-addr / addr-spec values (Contact, Route, Record-Route...). */
+export function parseNameAddrList(text: string, what = 'header'): LazyNameAddr[] {
+  const out: LazyNameAddr[] = [];
+  const n = text.length;
+  let i = 0;
+  for (;;) {
+    const r = parseNameAddrAt(text, i, what);
+    out.push(r.value);
+    i = r.end;
+    if (i >= n) return out;
+    if (text.charCodeAt(i) !== 44 /* , */) {
+      throw new SipError(`bad ${what}: unexpected ${describeAt(text, i)} after value`, 400, what);
+    }
+    i++;
+  }
+}
+
+function isTokenWords(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || (CHAR_CLASS[c]! & (C_TOKEN | C_WS)) === 0) return false;
+  }
+  const f = s.charCodeAt(0);
+  const l = s.charCodeAt(s.length - 1);
+  return f !== 32 && f !== 9 && l !== 32 && l !== 9;
+}
+
+/** Serialises a name-addr; always uses <> so URI parameters and header parameters cannot be confused. */
+export function formatNameAddr(na: NameAddr): string {
+  let out = '';
+  if (na.displayName !== undefined) {
+    out = (isTokenWords(na.displayName) ? na.displayName : quote(na.displayName)) + ' ';
+  }
+  const uriText = na instanceof LazyNameAddr && !na.uriParsed ? na.uriText : formatUri(na.uri);
+  return out + '<' + uriText + '>' + formatParams(na.params);
+}
+
+export function formatNameAddrList(list: readonly NameAddr[]): string {
+  let out = '';
+  for (let i = 0; i < list.length; i++) out += (i > 0 ? ', ' : '') + formatNameAddr(list[i]!);
+  return out;
+}

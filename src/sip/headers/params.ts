@@ -1,0 +1,83 @@
+/** Generic header parameters: *( SEMI generic-param ), generic-param = token [ EQUAL gen-value ] (RFC 3261 §25.1). */
+import type { Params } from '../message.js';
+import { SipError } from '../errors.js';
+import { C_GVALUE, C_TOKEN, CHAR_CLASS, describeAt, quote, readQuoted, scanClass, skipWs } from './scan.js';
+
+export interface ParamsResult {
+  params: Params;
+  /** Index of the first character that does not belong to the parameters (LWS before it is skipped). */
+  end: number;
+}
+
+/**
+ * Parses `;name=value` parameters starting at `start` (which may be LWS or ';'). Stops at the first character
+ * after LWS that is not ';' and returns its index; the caller decides whether that character (',' or anything)
+ * is allowed. Names are lower-cased; quoted values are unquoted; a flag has value null. LWS is allowed around
+ * ';' and '='. Throws on an empty parameter name or a missing value after '='.
+ */
+export function parseParams(text: string, start: number, what = 'header'): ParamsResult {
+  const params: Params = {};
+  let i = skipWs(text, start);
+  const n = text.length;
+  while (i < n && text.charCodeAt(i) === 59 /* ; */) {
+    i = skipWs(text, i + 1);
+    const nameEnd = scanClass(text, i, C_TOKEN);
+    if (nameEnd === i) throw new SipError(`bad ${what}: empty parameter name at ${describeAt(text, i)}`, 400, what);
+    const name = text.slice(i, nameEnd).toLowerCase();
+    i = skipWs(text, nameEnd);
+    let value: string | null = null;
+    if (i < n && text.charCodeAt(i) === 61 /* = */) {
+      i = skipWs(text, i + 1);
+      if (i < n && text.charCodeAt(i) === 34) {
+        const q = readQuoted(text, i, what);
+        value = q.value;
+        i = q.end;
+      } else {
+        const vEnd = scanClass(text, i, C_GVALUE);
+        if (vEnd === i) throw new SipError(`bad ${what}: missing value for parameter ${name}`, 400, what);
+        value = text.slice(i, vEnd);
+        i = vEnd;
+      }
+      i = skipWs(text, i);
+    }
+    if (Object.prototype.hasOwnProperty.call(params, name)) {
+      throw new SipError(`bad ${what}: duplicate parameter ${name}`, 400, what);
+    }
+    setParam(params, name, value);
+  }
+  return { params, end: i };
+}
+
+/** Stores a parameter; a name like "__proto__" becomes an own property instead of changing the prototype. */
+export function setParam(params: Params, name: string, value: string | null): void {
+  if (name === '__proto__') Object.defineProperty(params, name, { value, enumerable: true, writable: true, configurable: true });
+  else params[name] = value;
+}
+
+/** Parses a whole parameter string (e.g. ";a=b;c"); anything left over is an error. */
+export function parseParamsOnly(text: string, what = 'header'): Params {
+  const r = parseParams(text, 0, what);
+  if (r.end < text.length) throw new SipError(`bad ${what}: unexpected ${describeAt(text, r.end)}`, 400, what);
+  return r.params;
+}
+
+function isGenValue(v: string): boolean {
+  if (v.length === 0) return false;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 128 || (CHAR_CLASS[c]! & C_GVALUE) === 0) return false;
+  }
+  return true;
+}
+
+/** Formats params as `;name=value`, quoting a value that is not a token/host. */
+export function formatParams(params: Params): string {
+  let out = '';
+  for (const name in params) {
+    const v = params[name];
+    if (v === undefined) continue;
+    out += ';' + name;
+    if (v !== null) out += '=' + (isGenValue(v) ? v : quote(v));
+  }
+  return out;
+}

@@ -1,0 +1,150 @@
+/** Via (RFC 3261 §20.42, §25.1; rport RFC 3581). Several values may share one line. */
+import type { Params, Via } from '../message.js';
+import { SipError } from '../errors.js';
+import { hostDefect, parseIPv4, parseIPv6 } from '../uri.js';
+import { formatParams, parseParams } from './params.js';
+import { C_DIGIT, C_TOKEN, describeAt, readUInt, scanClass, skipWs } from './scan.js';
+
+const WHAT = 'Via';
+
+function bad(defect: string): never {
+  throw new SipError(`bad Via: ${defect}`, 400, WHAT);
+}
+
+function readToken(text: string, i: number, part: string): number {
+  const e = scanClass(text, i, C_TOKEN);
+  if (e === i) bad(`missing ${part} at ${describeAt(text, i)}`);
+  return e;
+}
+
+function expectSlash(text: string, i: number): number {
+  i = skipWs(text, i);
+  if (text.charCodeAt(i) !== 47) bad(`expected '/' in sent-protocol, found ${describeAt(text, i)}`);
+  return skipWs(text, i + 1);
+}
+
+function isAddress(v: string): boolean {
+  if (v.charCodeAt(0) === 91) return v.charCodeAt(v.length - 1) === 93 && parseIPv6(v.slice(1, -1)) !== undefined;
+  return v.indexOf(':') >= 0 ? parseIPv6(v) !== undefined : parseIPv4(v) !== undefined;
+}
+
+/** Parses one via-parm starting at i; returns it and the index after it (at ',' or end when valid). */
+export function parseViaAt(text: string, i: number): { via: Via; end: number } {
+  const n = text.length;
+  i = skipWs(text, i);
+  if (i >= n) bad('empty value');
+  // sent-protocol = protocol-name SLASH protocol-version SLASH transport (LWS allowed around '/')
+  let e = readToken(text, i, 'protocol name');
+  const name = text.slice(i, e);
+  i = expectSlash(text, e);
+  e = readToken(text, i, 'protocol version');
+  const version = text.slice(i, e);
+  i = expectSlash(text, e);
+  e = readToken(text, i, 'transport');
+  const transport = text.slice(i, e).toUpperCase();
+  i = skipWs(text, e);
+  if (i === e) bad(i >= n ? 'missing sent-by' : `expected LWS after transport, found ${describeAt(text, i)}`);
+  if (i >= n || text.charCodeAt(i) === 59 || text.charCodeAt(i) === 44) bad('missing sent-by');
+  // sent-by = host [ COLON port ]
+  let host: string;
+  if (text.charCodeAt(i) === 91 /* [ */) {
+    const close = text.indexOf(']', i + 1);
+    if (close < 0) bad("unterminated IPv6 reference (missing ']')");
+    host = text.slice(i + 1, close).toLowerCase();
+    if (!parseIPv6(host)) bad(`bad IPv6 address [${host}]`);
+    i = close + 1;
+  } else {
+    e = i;
+    while (e < n) {
+      const c = text.charCodeAt(e);
+      if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 45 || c === 46)) break;
+      e++;
+    }
+    if (e === i) bad(`bad sent-by host at ${describeAt(text, i)}`);
+    host = text.slice(i, e).toLowerCase();
+    const d = hostDefect(host);
+    if (d) bad(d);
+    i = e;
+  }
+  let port: number | undefined;
+  let k = skipWs(text, i);
+  if (k < n && text.charCodeAt(k) === 58 /* : */) {
+    k = skipWs(text, k + 1);
+    if (scanClass(text, k, C_DIGIT) === k) bad('missing port');
+    const r = readUInt(text, k, 65535, 'Via port');
+    port = r.value;
+    i = r.end;
+  }
+  const pr = parseParams(text, i, WHAT);
+  if (pr.end < n && text.charCodeAt(pr.end) !== 44) bad(`unexpected ${describeAt(text, pr.end)}`);
+  const params = pr.params;
+  const via: Via = { protocol: name.toUpperCase() + '/' + version, transport, host, params };
+  if (port !== undefined) via.port = port;
+  const branch = params['branch'];
+  if (branch !== undefined) {
+    if (branch === null) bad('branch without value');
+    via.branch = branch;
+  }
+  const received = params['received'];
+  if (received !== undefined) {
+    if (received === null || !isAddress(received)) bad('received is not an IP address');
+    via.received = received;
+  }
+  const rport = params['rport'];
+  if (rport !== undefined) {
+    if (rport === null) via.rport = null;
+    else {
+      if (scanClass(rport, 0, C_DIGIT) !== rport.length) bad('rport is not a number');
+      via.rport = readUInt(rport, 0, 65535, 'Via rport').value;
+    }
+  }
+  const ttl = params['ttl'];
+  if (ttl !== undefined) {
+    if (ttl === null || scanClass(ttl, 0, C_DIGIT) !== ttl.length || ttl.length > 3 || +ttl > 255) bad('ttl out of range');
+  }
+  const maddr = params['maddr'];
+  if (maddr !== undefined && (maddr === null || maddr.length === 0)) bad('maddr without value');
+  return { via, end: pr.end };
+}
+
+/** Parses a Via header value: one or more comma-separated via-parms, top first. */
+export function parseVia(text: string): Via[] {
+  const out: Via[] = [];
+  const n = text.length;
+  let i = 0;
+  for (;;) {
+    const r = parseViaAt(text, i);
+    out.push(r.via);
+    i = r.end;
+    if (i >= n) return out;
+    i++; // ','
+  }
+}
+
+/** Parses only the first via-parm of a Via header value (the top Via, read for every message). */
+export function parseTopVia(text: string): Via {
+  return parseViaAt(text, 0).via;
+}
+
+/** Serialises one Via value; branch/received/rport fields override the params of the same name. */
+export function formatVia(v: Via): string {
+  let params: Params = v.params;
+  if (
+    (v.branch !== undefined && params['branch'] !== v.branch) ||
+    (v.received !== undefined && params['received'] !== v.received) ||
+    (v.rport !== undefined && params['rport'] !== (v.rport === null ? null : String(v.rport)))
+  ) {
+    params = { ...params };
+    if (v.branch !== undefined) params['branch'] = v.branch;
+    if (v.received !== undefined) params['received'] = v.received;
+    if (v.rport !== undefined) params['rport'] = v.rport === null ? null : String(v.rport);
+  }
+  const host = v.host.indexOf(':') >= 0 ? '[' + v.host + ']' : v.host;
+  return v.protocol + '/' + v.transport + ' ' + host + (v.port !== undefined ? ':' + v.port : '') + formatParams(params);
+}
+
+export function formatViaList(list: readonly Via[]): string {
+  let out = '';
+  for (let i = 0; i < list.length; i++) out += (i > 0 ? ', ' : '') + formatVia(list[i]!);
+  return out;
+}
