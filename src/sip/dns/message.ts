@@ -172,10 +172,12 @@ class Reader {
       case 'A':
         if (rdlen !== 4) throw new DnsError(`A record with RDLENGTH ${rdlen}, expected 4`);
         rr = { ...base, type: 'A', address: formatIpv4(this.buf, start) };
+        this.pos = end;
         break;
       case 'AAAA':
         if (rdlen !== 16) throw new DnsError(`AAAA record with RDLENGTH ${rdlen}, expected 16`);
         rr = { ...base, type: 'AAAA', address: formatIpv6(this.buf, start) };
+        this.pos = end;
         break;
       case 'CNAME':
       case 'NS': {
