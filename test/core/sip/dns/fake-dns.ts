@@ -46,6 +46,7 @@ export interface ServerBehaviour {
 
 export interface SentQuery {
   at: number;
+  id: number;
   server: string; // address:port
   name: string;
   type: number;
@@ -107,7 +108,7 @@ export class FakeDnsNetwork implements Network {
         const key = `${address}:${port}`;
         const query = decodeMessage(data);
         const q = query.questions[0]!;
-        this.sent.push({ at: this.clock.now(), server: key, name: q.name, type: q.type, tcp: false });
+        this.sent.push({ at: this.clock.now(), id: query.id, server: key, name: q.name, type: q.type, tcp: false });
         const b = this.servers.get(key);
         if (!b) return;
         const n = (this.#seen.get(key) ?? 0) + 1;
@@ -144,7 +145,7 @@ export class FakeDnsNetwork implements Network {
       write: (data: Uint8Array) => {
         const query = decodeMessage(data.subarray(2));
         const q = query.questions[0]!;
-        this.sent.push({ at: this.clock.now(), server: key, name: q.name, type: q.type, tcp: true });
+        this.sent.push({ at: this.clock.now(), id: query.id, server: key, name: q.name, type: q.type, tcp: true });
         const body = encodeMessage(this.#reply(b!, query, true));
         const framed = new Uint8Array(body.length + 2);
         framed[0] = body.length >> 8;
@@ -191,6 +192,16 @@ export async function drive<T>(clock: VirtualClock, promise: Promise<T>, limitMs
   for (let k = 0; k < 20; k++) await Promise.resolve();
   if (settled) return promise;
   throw new Error(`promise did not settle within ${limitMs} ms of virtual time`);
+}
+
+/** The rejection of a promise driven on the clock (t.throwsAsync is not in the XS lane's ava shim). */
+export async function failure(clock: VirtualClock, promise: Promise<unknown>): Promise<Error> {
+  try {
+    await drive(clock, promise);
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error('expected a rejection');
 }
 
 export const rr = {
