@@ -1,0 +1,132 @@
+/** INVITE client transaction: RFC 3261 §17.1.1, figure 5, with the Accepted state of RFC 6026 §7.2. */
+import type { SipRequest, SipResponse } from '../message.js';
+import type { Outbound, Target } from '../transport/types.js';
+import type { ClientTransactionUser } from './client.js';
+import { TIMEOUT, TimerSlots, transportFailure, type TransactionContext, type TransactionFailure } from './context.js';
+import { timerA, timerB, timerD, timerM } from './timers.js';
+
+export type InviteClientState = 'calling' | 'proceeding' | 'completed' | 'accepted' | 'terminated';
+
+export class InviteClientTransaction {
+  #state: InviteClientState = 'calling';
+  #ctx: TransactionContext;
+  #user: ClientTransactionUser;
+  #ended: () => void;
+  #timers: TimerSlots;
+  #out: Outbound | undefined;
+  #ack: Outbound | undefined;
+  #interval = 0;
+
+  constructor(
+    ctx: TransactionContext,
+    readonly request: SipRequest,
+    readonly target: Target,
+    user: ClientTransactionUser,
+    ended: () => void = () => {},
+  ) {
+    this.#ctx = ctx;
+    this.#user = user;
+    this.#ended = ended;
+    this.#timers = new TimerSlots(ctx.clock);
+  }
+
+  get state(): InviteClientState {
+    return this.#state;
+  }
+
+  /** True when the request went out over a reliable transport (no Timer A). */
+  get reliable(): boolean {
+    return this.#out?.reliable ?? false;
+  }
+
+  /** Sends the INVITE and starts timers A (unreliable only) and B. */
+  start(): void {
+    const out = this.#ctx.transport.prepareRequest(this.request, this.target);
+    this.#out = out;
+    const t = this.#ctx.timers;
+    if (!out.reliable) {
+      this.#interval = timerA(t);
+      this.#timers.set('A', this.#interval, () => this.#timerA());
+    }
+    this.#timers.set('B', timerB(t), () => this.#timerB());
+    this.#send(out);
+  }
+
+  receiveResponse(response: SipResponse): void {
+    const s = response.status;
+    switch (this.#state) {
+      case 'calling':
+      case 'proceeding':
+        if (s < 200) {
+          if (this.#state === 'calling') {
+            this.#state = 'proceeding';
+            // Once a provisional arrives the request got through: stop retransmitting; the TU owns the wait now.
+            this.#timers.clear('A');
+            this.#timers.clear('B');
+          }
+          this.#user.onResponse(response);
+        } else if (s < 300) {
+          this.#state = 'accepted';
+          this.#timers.clearAll();
+          this.#timers.set('M', timerM(this.#ctx.timers), () => this.#terminate());
+          this.#user.onResponse(response);
+        } else {
+          this.#state = 'completed';
+          this.#timers.clearAll();
+          this.#ack = this.#ctx.transport.prepareRequest(this.#ctx.factory.ackForNon2xx(this.request, response), this.#sentTarget());
+          this.#timers.set('D', timerD(this.#ctx.timers, this.reliable), () => this.#terminate());
+          this.#send(this.#ack);
+          this.#user.onResponse(response);
+        }
+        return;
+      case 'completed':
+        // A retransmitted final response: our ACK was lost.
+        if (s >= 300 && this.#ack) this.#send(this.#ack);
+        return;
+      case 'accepted':
+        if (s >= 200 && s < 300) this.#user.onResponse(response);
+        return;
+      case 'terminated':
+        return;
+    }
+  }
+
+  /** Ends the transaction at once (shutdown); the TU hears nothing more. */
+  terminate(): void {
+    this.#terminate();
+  }
+
+  /** The ACK goes where the INVITE went, over the transport actually used. */
+  #sentTarget(): Target {
+    const out = this.#out!;
+    return { protocol: out.protocol, address: out.address, port: out.port, serverName: this.target.serverName };
+  }
+
+  #timerA(): void {
+    if (this.#state !== 'calling') return;
+    this.#interval *= 2;
+    this.#timers.set('A', this.#interval, () => this.#timerA());
+    this.#send(this.#out!);
+  }
+
+  #timerB(): void {
+    if (this.#state === 'calling') this.#terminate(TIMEOUT);
+  }
+
+  #send(out: Outbound): void {
+    this.#ctx.transport.transmit(out, (error) => {
+      // In Completed the TU already has its final response, so the failure is not reported again.
+      if (this.#state === 'calling') this.#terminate(transportFailure(error));
+      else if (this.#state === 'completed') this.#terminate();
+    });
+  }
+
+  #terminate(failure?: TransactionFailure): void {
+    if (this.#state === 'terminated') return;
+    this.#state = 'terminated';
+    this.#timers.clearAll();
+    this.#ended();
+    if (failure) this.#user.onFailure(failure);
+    this.#user.onTerminated?.();
+  }
+}
