@@ -1,0 +1,257 @@
+/**
+ * Received messages. The header section is decoded to one string; an Int32Array records, per header field,
+ * where its name starts, where its colon is, where its value ends and which known header it is. Values are
+ * sliced (and typed values parsed) only when read. The body is a view into the received bytes.
+ */
+import type { SipRequest, SipResponse } from '../message.js';
+import type { Uri } from '../uri.js';
+import { parseUri } from '../uri.js';
+import { SipError } from '../errors.js';
+import { H, idAt } from '../header-names.js';
+import { TypedHeaders } from './typed.js';
+import { StartLine, parseStartLine } from './start-line.js';
+
+const FOLDED = 0x100;
+const ID_MASK = 0xff;
+/** Ints per header field in the index: name start, colon, value end, id | flags. */
+const W = 4;
+export const EMPTY_BODY: Uint8Array = new Uint8Array(0);
+
+const decoder = new TextDecoder();
+
+abstract class ParsedBase extends TypedHeaders {
+  /** The whole message as received (start line to end of body). */
+  raw: Uint8Array;
+  /** The body: a view into `raw`. */
+  body: Uint8Array;
+  /** Start line and header fields, decoded; each line keeps its CRLF. */
+  readonly text: string;
+  protected readonly ix: Int32Array;
+  protected readonly n: number;
+  readonly version: string;
+
+  constructor(text: string, ix: Int32Array, n: number, version: string) {
+    super();
+    this.raw = EMPTY_BODY;
+    this.body = EMPTY_BODY;
+    this.text = text;
+    this.ix = ix;
+    this.n = n;
+    this.version = version;
+  }
+
+  protected nextOf(id: H, from: number): number {
+    const ix = this.ix;
+    for (let i = from, n = this.n; i < n; i++) if ((ix[i * W + 3]! & ID_MASK) === id) return i;
+    return -1;
+  }
+
+  protected nextNamed(lower: string, from: number): number {
+    const ix = this.ix;
+    const t = this.text;
+    for (let i = from, n = this.n; i < n; i++) {
+      if ((ix[i * W + 3]! & ID_MASK) !== H.Other) continue;
+      const s = ix[i * W]!;
+      const e = nameEnd(t, s, ix[i * W + 1]!);
+      if (e - s !== lower.length) continue;
+      let k = 0;
+      for (; k < lower.length; k++) {
+        const c = t.charCodeAt(s + k);
+        const w = lower.charCodeAt(k);
+        if (c !== w && !(c >= 65 && c <= 90 && c + 32 === w)) break;
+      }
+      if (k === lower.length) return i;
+    }
+    return -1;
+  }
+
+  protected valueAt(i: number): string {
+    const t = this.text;
+    const ix = this.ix;
+    let s = ix[i * W + 1]! + 1;
+    let e = ix[i * W + 2]!;
+    for (let c = t.charCodeAt(s); s < e && (c === 32 || c === 9 || c === 13 || c === 10); c = t.charCodeAt(++s));
+    for (let c = t.charCodeAt(e - 1); e > s && (c === 32 || c === 9); c = t.charCodeAt(--e - 1));
+    const v = t.slice(s, e);
+    return (ix[i * W + 3]! & FOLDED) !== 0 ? unfold(v) : v;
+  }
+
+  /** Number of header fields. */
+  get fieldCount(): number {
+    return this.n;
+  }
+
+  /** Name of header field i as on the wire. */
+  nameAt(i: number): string {
+    const s = this.ix[i * W]!;
+    return this.text.slice(s, nameEnd(this.text, s, this.ix[i * W + 1]!));
+  }
+
+  /** Value of header field i (unfolded). */
+  fieldValue(i: number): string {
+    return this.valueAt(i);
+  }
+
+  /** Known-header id of field i (0 for other headers). */
+  idAt(i: number): H {
+    return (this.ix[i * W + 3]! & ID_MASK) as H;
+  }
+
+  headerLines(): Array<[string, string]> {
+    const out: Array<[string, string]> = [];
+    for (let i = 0; i < this.n; i++) out.push([this.nameAt(i), this.valueAt(i)]);
+    return out;
+  }
+}
+
+export class ParsedRequest extends ParsedBase implements SipRequest {
+  readonly method: string;
+  private readonly us: number;
+  private readonly ue: number;
+
+  constructor(text: string, ix: Int32Array, n: number, sl: StartLine) {
+    super(text, ix, n, sl.version);
+    this.method = sl.method;
+    this.us = sl.uriStart;
+    this.ue = sl.uriEnd;
+  }
+
+  get kind(): 'request' {
+    return 'request';
+  }
+
+  /** The Request-URI as received. */
+  get uriText(): string {
+    return this.text.slice(this.us, this.ue);
+  }
+
+  /** The Request-URI, parsed on first read (SipError 400 when malformed). */
+  get uri(): Uri {
+    let u = this.cacheGet(0) as Uri | undefined;
+    if (u === undefined) {
+      try {
+        u = parseUri(this.uriText);
+      } catch (e) {
+        if (e instanceof SipError) throw new SipError(`bad Request-URI: ${e.message}`, e.status, 'Request-URI');
+        throw e;
+      }
+      this.cacheSet(0, u);
+    }
+    return u;
+  }
+}
+
+export class ParsedResponse extends ParsedBase implements SipResponse {
+  readonly status: number;
+  private readonly rs: number;
+  private readonly re: number;
+
+  constructor(text: string, ix: Int32Array, n: number, sl: StartLine) {
+    super(text, ix, n, sl.version);
+    this.status = sl.status;
+    this.rs = sl.reasonStart;
+    this.re = sl.reasonEnd;
+  }
+
+  get kind(): 'response' {
+    return 'response';
+  }
+
+  get reason(): string {
+    return this.text.slice(this.rs, this.re);
+  }
+}
+
+export type ParsedMessage = ParsedRequest | ParsedResponse;
+
+function nameEnd(t: string, s: number, colon: number): number {
+  let e = colon;
+  for (let c = t.charCodeAt(e - 1); e > s && (c === 32 || c === 9); c = t.charCodeAt(--e - 1));
+  return e;
+}
+
+/** Replaces each line break and the whitespace around it with one SP (RFC 3261 §7.3.1). */
+function unfold(v: string): string {
+  let out = '';
+  let p = 0;
+  for (;;) {
+    const nl = v.indexOf('\n', p);
+    if (nl < 0) return out + v.slice(p);
+    let e = nl;
+    for (let c = v.charCodeAt(e - 1); e > p && (c === 13 || c === 32 || c === 9); c = v.charCodeAt(--e - 1));
+    out += v.slice(p, e);
+    p = nl + 1;
+    for (let c = v.charCodeAt(p); p < v.length && (c === 32 || c === 9); c = v.charCodeAt(++p));
+    if (e > 0 || out.length > 0) out += ' ';
+  }
+}
+
+/** Header facts framing needs while the message is built. */
+export class Framing {
+  /** Value of the single Content-Length header, -1 when absent. */
+  contentLength = -1;
+}
+
+/**
+ * Builds a message from the header section bytes[start, headerEnd) (start line and header fields, each line
+ * ended by LF). `fields` is the header field count the scan found. Fills `framing.contentLength`.
+ */
+export function buildHead(bytes: Uint8Array, start: number, headerEnd: number, fields: number, framing: Framing): ParsedMessage {
+  const text = decoder.decode(bytes.subarray(start, headerEnd));
+  const len = text.length;
+  const sl0 = text.indexOf('\n');
+  let sle = sl0 < 0 ? len : sl0;
+  if (sle > 0 && text.charCodeAt(sle - 1) === 13) sle--;
+  const sl = new StartLine();
+  parseStartLine(text, sle, sl);
+  const ix = new Int32Array((fields > 0 ? fields : 1) * W);
+  let n = 0;
+  let cl = -1;
+  let p = sl0 < 0 ? len : sl0 + 1;
+  while (p < len) {
+    let nl = text.indexOf('\n', p);
+    if (nl < 0) nl = len;
+    let e = nl;
+    if (e > p && text.charCodeAt(e - 1) === 13) e--;
+    const c0 = text.charCodeAt(p);
+    if (c0 === 32 || c0 === 9) {
+      if (n === 0) throw new SipError('bad header: continuation line before any header field');
+      ix[(n - 1) * W + 2] = e;
+      ix[(n - 1) * W + 3]! |= FOLDED;
+    } else {
+      const colon = text.indexOf(':', p);
+      if (colon < 0 || colon > e) throw new SipError(`bad header field: missing colon in ${JSON.stringify(text.slice(p, Math.min(e, p + 40)))}`);
+      if (n * W >= ix.length) throw new SipError('bad header section: too many fields');
+      let ne = colon;
+      for (let c = text.charCodeAt(ne - 1); ne > p && (c === 32 || c === 9); c = text.charCodeAt(--ne - 1));
+      if (ne === p) throw new SipError('bad header field: empty header name');
+      const id = idAt(text, p, ne);
+      if (id === H.ContentLength) {
+        if (cl >= 0) throw new SipError('multiple Content-Length headers', 400, 'Content-Length');
+        cl = n;
+      }
+      const k = n * W;
+      ix[k] = p;
+      ix[k + 1] = colon;
+      ix[k + 2] = e;
+      ix[k + 3] = id;
+      n++;
+    }
+    p = nl + 1;
+  }
+  const msg = sl.kind === 'request' ? new ParsedRequest(text, ix, n, sl) : new ParsedResponse(text, ix, n, sl);
+  framing.contentLength = cl < 0 ? -1 : readContentLength(msg.fieldValue(cl));
+  return msg;
+}
+
+function readContentLength(v: string): number {
+  const n = v.length;
+  if (n === 0 || n > 10) throw new SipError(`bad Content-Length: ${JSON.stringify(v)}`, 400, 'Content-Length');
+  let x = 0;
+  for (let i = 0; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) throw new SipError(`bad Content-Length: ${JSON.stringify(v)} is not a number`, 400, 'Content-Length');
+    x = x * 10 + c - 48;
+  }
+  return x;
+}
