@@ -26,7 +26,11 @@ function checkQ(q: string | null): void {
 export function parseContactList(text: string): ContactList {
   const s = skipWs(text, 0);
   const e = trimEnd(text, s, text.length);
-  if (e - s === 1 && text.charCodeAt(s) === 42 /* * */) return '*';
+  if (text.charCodeAt(s) === 42 /* * */) {
+    if (e - s === 1) return '*';
+    const k = skipWs(text, s + 1);
+    if (k < e && text.charCodeAt(k) === 44) throw new SipError("bad Contact: '*' must be the only value", 400, WHAT);
+  }
   const list = parseNameAddrList(text, WHAT) as Contact[];
   for (const c of list) {
     const q = c.params['q'];
