@@ -46,8 +46,8 @@ export function parseAuth(text: string, what = 'Authorization'): AuthValue {
   }
 }
 
-/** Params written without quotes (RFC 2617 §3.2: algorithm, stale; nc is LHEX; qop is a token in credentials). */
-const UNQUOTED = ['algorithm', 'stale', 'nc'];
+/** Params written without quotes (RFC 2617 §3.2, RFC 7616: algorithm, stale, userhash; nc is LHEX; qop is a token in credentials). */
+const UNQUOTED = ['algorithm', 'stale', 'nc', 'userhash'];
 
 /** Serialises a challenge or credentials; credentials are recognised by their response parameter. */
 export function formatAuth(v: AuthValue): string {
