@@ -283,12 +283,10 @@ export function parseDate(text: string, what = 'Date'): number {
   const n = trimEnd(text, s, text.length);
   const v = text.slice(s, n);
   // Fixed layout: "Www, DD Mmm YYYY HH:MM:SS GMT" (29 characters).
-  if (v.length !== 29 || v[3] !== ',' || v[4] !== ' ' || v[7] !== ' ' || v[11] !== ' ' || v[16] !== ' ' ||
-      v[19] !== ':' || v[22] !== ':' || v[25] !== ' ') {
-    if (v.length > 26 && v.slice(26) !== 'GMT') err(what, 'time zone must be GMT');
-    err(what, 'not an RFC 1123 date');
-  }
-  if (v.slice(26) !== 'GMT') err(what, 'time zone must be GMT');
+  const layout = v.length > 26 && v[3] === ',' && v[4] === ' ' && v[7] === ' ' && v[11] === ' ' && v[16] === ' ' &&
+    v[19] === ':' && v[22] === ':' && v[25] === ' ';
+  if (layout && v.slice(26) !== 'GMT') err(what, 'time zone must be GMT');
+  if (!layout || v.length !== 29) err(what, 'not an RFC 1123 date');
   const wk = WKDAYS.indexOf(v.slice(0, 3));
   if (wk < 0) err(what, `bad weekday ${v.slice(0, 3)}`);
   const day = two(v, 5, what);
