@@ -6,5 +6,10 @@ export type {
   ListenOptions, Network,
 } from './net.js';
 export type { Storage } from './storage.js';
+export { isRecordName } from './storage.js';
 export type { AudioInput, AudioOutput } from './audio.js';
 export { SAMPLE_RATE, FRAME_SAMPLES } from './audio.js';
+export type { Keypad, KeyEvent, KeypadKey } from './keypad.js';
+export { KEYPAD_KEYS, isKeypadKey } from './keypad.js';
+export type { Display, DisplayScreen, DisplayStatus } from './display.js';
+export type { Ota, OtaWrite, OtaImageInfo } from './ota.js';

@@ -6,6 +6,7 @@ export interface Endpoint {
 
 export interface UdpSocket {
   readonly local: Endpoint;
+  /** Sends one datagram; the caller may reuse `data` as soon as this returns. Failures go to onError. */
   send(data: Uint8Array, address: string, port: number): void;
   close(): void;
 }
@@ -15,6 +16,7 @@ export interface UdpOptions {
   address?: string;
   /** Local port; 0 or absent picks a free one. */
   port?: number;
+  /** One call per datagram; `data` is a fresh buffer the receiver may keep (no copy is made for it). */
   onMessage(data: Uint8Array, from: Endpoint): void;
   onError?(error: Error): void;
 }
@@ -22,6 +24,7 @@ export interface UdpOptions {
 export interface StreamSocket {
   readonly local: Endpoint;
   readonly remote: Endpoint;
+  /** Queues bytes in order; the caller may reuse `data` as soon as this returns. */
   write(data: Uint8Array): void;
   close(): void;
 }
