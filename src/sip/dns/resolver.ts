@@ -31,6 +31,8 @@ export interface ResolverOptions {
   maxNegativeTtl?: number;
   /** Repeat a truncated UDP query over TCP. Default true. */
   tcpFallback?: boolean;
+  /** Local address for the UDP socket (e.g. "::" to reach IPv6 servers). Default: the platform's choice. */
+  localAddress?: string;
   logger?: Logger;
 }
 
@@ -60,7 +62,7 @@ interface Waiter {
 const MAX_CNAME = 8;
 
 export class DnsResolver {
-  readonly #o: Required<Omit<ResolverOptions, 'logger'>>;
+  readonly #o: Required<Omit<ResolverOptions, 'logger' | 'localAddress'>> & { localAddress?: string };
   readonly #log: Logger;
   readonly #cache = new Map<string, CacheEntry>();
   readonly #inflight = new Map<string, Promise<DnsResult>>();
@@ -180,11 +182,20 @@ export class DnsResolver {
   }
 
   #openSocket(): Promise<UdpSocket> {
-    this.#socket ??= this.#o.network.openUdp({
+    if (this.#socket) return this.#socket;
+    const opening = this.#o.network.openUdp({
+      ...(this.#o.localAddress !== undefined ? { address: this.#o.localAddress } : {}),
       onMessage: (data, from) => this.#onMessage(data, from),
       onError: (e) => this.#log.warn(`DNS socket error: ${e.message}`),
     });
-    return this.#socket;
+    this.#socket = opening;
+    // A failed open is not remembered: the next query tries again (the network may be back).
+    opening.catch(() => {
+      if (this.#socket === opening) this.#socket = undefined;
+    });
+    return opening.catch((e: unknown) => {
+      throw new DnsError(`cannot open the DNS socket: ${(e as Error).message}`);
+    });
   }
 
   #newId(): number {
