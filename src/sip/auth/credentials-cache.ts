@@ -3,7 +3,7 @@
  * realm's nonce so later requests carry credentials up front with an increasing nonce count, retries on
  * stale=true without bothering the user, and says when credentials were rejected so the caller stops.
  */
-import type { Crypto } from '../../../hal/crypto.js';
+import type { Crypto, DigestAlgorithm } from '../../../hal/crypto.js';
 import type { Random } from '../../../hal/random.js';
 import type { AuthValue } from '../message.js';
 import {
@@ -53,6 +53,7 @@ interface RealmState {
 export class CredentialsCache {
   readonly #o: CredentialsCacheOptions;
   readonly #realms = new Map<string, RealmState>();
+  #supported: ReadonlySet<DigestAlgorithm> | undefined;
 
   constructor(options: CredentialsCacheOptions) {
     this.#o = options;
@@ -65,7 +66,8 @@ export class CredentialsCache {
    */
   challenge(status: 401 | 407, challenges: readonly AuthValue[], request: DigestRequest, sent: readonly AuthHeader[] = []): ChallengeOutcome {
     const name: AuthHeaderName = status === 407 ? 'Proxy-Authorization' : 'Authorization';
-    const chosen = chooseChallenges(challenges, supportedAlgorithms(this.#o.crypto), this.#o.policy);
+    this.#supported ??= supportedAlgorithms(this.#o.crypto);
+    const chosen = chooseChallenges(challenges, this.#supported, this.#o.policy);
     if (!chosen.length) return { ok: false, reason: 'unsupported' };
     const headers: AuthHeader[] = [];
     for (const challenge of chosen) {

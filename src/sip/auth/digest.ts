@@ -71,10 +71,8 @@ export function parseChallenge(v: AuthValue): DigestChallenge | undefined {
   return challenge;
 }
 
-/** Which hash algorithms this Crypto really has (SHA-512-256 is optional in the HAL), probed once per instance. */
+/** Which hash algorithms this Crypto really has (SHA-512-256 is optional in the HAL); callers keep the answer. */
 export function supportedAlgorithms(crypto: Crypto): ReadonlySet<DigestAlgorithm> {
-  const known = probed.get(crypto);
-  if (known) return known;
   const set = new Set<DigestAlgorithm>();
   const empty = new Uint8Array(0);
   for (const a of ['MD5', 'SHA-256', 'SHA-512-256'] as const) {
@@ -84,10 +82,8 @@ export function supportedAlgorithms(crypto: Crypto): ReadonlySet<DigestAlgorithm
       // not offered on this platform
     }
   }
-  probed.set(crypto, set);
   return set;
 }
-const probed = new WeakMap<Crypto, ReadonlySet<DigestAlgorithm>>();
 
 export type ChoicePolicy = 'strongest' | 'topmost';
 

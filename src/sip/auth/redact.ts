@@ -6,18 +6,19 @@
 const MASK = '***';
 
 // Each pattern keeps the text before the secret in group 1; group 2 is the secret (quotes included, if any).
-const PATTERNS: readonly RegExp[] = [
+// Sources only: a global RegExp carries lastIndex, and module-level objects are read-only on the device.
+const PATTERNS: readonly string[] = [
   // Digest response (and rspauth from Authentication-Info), quoted or bare.
-  /(\b(?:response|rspauth)\s*=\s*)("[^"\r\n]*"|[^\s,;"]*)/gi,
+  String.raw`(\b(?:response|rspauth)\s*=\s*)("[^"\r\n]*"|[^\s,;"]*)`,
   // JSON: "password": "..." (also passwd, secret, ha1), escaped quotes inside the value.
-  /("(?:password|passwd|secret|ha1)"\s*:\s*)("(?:[^"\\\r\n]|\\.)*")/gi,
+  String.raw`("(?:password|passwd|secret|ha1)"\s*:\s*)("(?:[^"\\\r\n]|\\.)*")`,
   // key=value and key: value (settings, URLs, logs), quoted or up to a separator.
-  /(\b(?:password|passwd|secret|ha1)\s*[=:]\s*)("[^"\r\n]*"|[^\s,;&"]*)/gi,
+  String.raw`(\b(?:password|passwd|secret|ha1)\s*[=:]\s*)("[^"\r\n]*"|[^\s,;&"]*)`,
   // Command lines: --password P, --password=P.
-  /(--password(?:=|\s+))("[^"]*"|\S+)/gi,
+  String.raw`(--password(?:=|\s+))("[^"]*"|\S+)`,
 ];
 
-const URI_PASSWORD = /(\bsips?:[^:@\s;<>"/]+:)[^@\s;<>"]+(@)/gi;
+const URI_PASSWORD = String.raw`(\bsips?:[^:@\s;<>"/]+:)[^@\s;<>"]+(@)`;
 
 function mask(_m: string, before: string, secret: string): string {
   return before + (secret.startsWith('"') ? `"${MASK}"` : MASK);
@@ -26,6 +27,6 @@ function mask(_m: string, before: string, secret: string): string {
 /** The text with every credential it may hold replaced by "***". */
 export function redact(text: string): string {
   let out = text;
-  for (const re of PATTERNS) out = out.replace(re, mask);
-  return out.replace(URI_PASSWORD, `$1${MASK}$2`);
+  for (const source of PATTERNS) out = out.replace(new RegExp(source, 'gi'), mask);
+  return out.replace(new RegExp(URI_PASSWORD, 'gi'), `$1${MASK}$2`);
 }
