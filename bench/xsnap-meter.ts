@@ -53,26 +53,31 @@ export function meteredXsnapWorker(): { binary: string } | { error: string } {
     if (fs.existsSync(binary) && fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === stampText) return { binary };
     if (process.platform !== 'linux') return { error: 'only built on Linux' };
 
-    fs.rmSync(cache, { recursive: true, force: true });
-    fs.mkdirSync(path.join(cache, 'makefiles/lin'), { recursive: true });
+    // Built beside the cache and renamed into place, so concurrent runs never see half a build.
+    const work = `${cache}.${process.pid}`;
+    fs.rmSync(work, { recursive: true, force: true });
+    fs.mkdirSync(path.join(work, 'makefiles/lin'), { recursive: true });
     // Copies keep their times, so make sees the package's object files as up to date and
-    // compiles only the patched file.
-    fs.cpSync(path.join(native, 'sources'), path.join(cache, 'sources'), { recursive: true, preserveTimestamps: true });
-    fs.cpSync(path.join(native, 'makefiles/lin/xsnap-worker.mk'), path.join(cache, 'makefiles/lin/xsnap-worker.mk'),
+    // compiles only the two patched files.
+    fs.cpSync(path.join(native, 'sources'), path.join(work, 'sources'), { recursive: true, preserveTimestamps: true });
+    fs.cpSync(path.join(native, 'makefiles/lin/xsnap-worker.mk'), path.join(work, 'makefiles/lin/xsnap-worker.mk'),
       { preserveTimestamps: true });
     const objects = path.join(native, 'build/tmp/lin/release/xsnap-worker');
     if (fs.existsSync(objects)) {
-      fs.cpSync(objects, path.join(cache, 'build/tmp/lin/release/xsnap-worker'), { recursive: true, preserveTimestamps: true });
+      fs.cpSync(objects, path.join(work, 'build/tmp/lin/release/xsnap-worker'), { recursive: true, preserveTimestamps: true });
     }
-    fs.writeFileSync(path.join(cache, 'sources/xsnap-worker.c'), patched.worker);
-    fs.writeFileSync(path.join(cache, 'sources/xsnapPlatform.c'), patched.platform);
+    fs.writeFileSync(path.join(work, 'sources/xsnap-worker.c'), patched.worker);
+    fs.writeFileSync(path.join(work, 'sources/xsnapPlatform.c'), patched.platform);
     const version = (JSON.parse(fs.readFileSync(path.join(xsnapDir, 'package.json'), 'utf8')) as { version: string }).version;
     const make = spawnSync('make', ['-f', 'xsnap-worker.mk', 'GOAL=release', `MODDABLE=${path.join(xsnapDir, 'moddable')}`,
-      `XSNAP_VERSION=${version}`, 'CC=cc "-D__has_builtin(x)=1"'], { cwd: path.join(cache, 'makefiles/lin'), encoding: 'utf8' });
-    if (make.status !== 0 || !fs.existsSync(binary)) {
+      `XSNAP_VERSION=${version}`, 'CC=cc "-D__has_builtin(x)=1"'], { cwd: path.join(work, 'makefiles/lin'), encoding: 'utf8' });
+    if (make.status !== 0 || !fs.existsSync(path.join(work, 'build/bin/lin/release/xsnap-worker'))) {
+      fs.rmSync(work, { recursive: true, force: true });
       return { error: `make failed: ${(make.stderr || make.error?.message || '').trim().split('\n').slice(-3).join(' ')}` };
     }
-    fs.writeFileSync(stamp, stampText);
+    fs.writeFileSync(path.join(work, 'patched.c'), stampText);
+    fs.rmSync(cache, { recursive: true, force: true });
+    fs.renameSync(work, cache);
     return { binary };
   } catch (error) {
     return { error: (error as Error).message };
