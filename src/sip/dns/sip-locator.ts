@@ -13,8 +13,10 @@ export interface Target {
   transport: Transport;
   address: string; // numeric
   port: number;
-  /** The host name this address was found for (TLS server name), or the address itself. */
+  /** The name whose A/AAAA record gave this address (an SRV target, say), or the address itself. */
   host: string;
+  /** The URI's host (or maddr): the identity a TLS certificate must match (RFC 5922 §4), and the SNI name. */
+  domain: string;
 }
 
 export interface LocatorOptions {
@@ -94,7 +96,7 @@ export class SipLocator {
     if (numeric || uri.port !== undefined) {
       const transport = forced ?? (secure ? 'TLS' : this.#defaultTransport());
       const port = uri.port ?? DEFAULT_PORT[transport];
-      if (numeric) return [{ transport, address: host, port, host }];
+      if (numeric) return [{ transport, address: host, port, host, domain: host }];
       return this.#finish(await this.#addresses(host, transport, port), host);
     }
 
@@ -145,6 +147,7 @@ export class SipLocator {
       const key = `${t.transport} ${t.address} ${t.port}`;
       if (seen.has(key)) continue;
       seen.add(key);
+      t.domain = host;
       out.push(t);
     }
     if (!out.length) throw new DnsError(`no SIP targets found for ${host}`);
@@ -187,13 +190,13 @@ export class SipLocator {
 
   /** A and/or AAAA for a name; a failure of one family is forgiven when the other answers. */
   async #addresses(host: string, transport: Transport, port: number): Promise<Target[]> {
-    if (isIpAddress(host)) return [{ transport, address: host, port, host }];
+    if (isIpAddress(host)) return [{ transport, address: host, port, host, domain: host }];
     const settled = await Promise.allSettled(this.#addressTypes.map((t) => this.#resolver.query(host, t)));
     const out: Target[] = [];
     let error: unknown;
     for (const s of settled) {
       if (s.status === 'rejected') error ??= s.reason;
-      else for (const rr of s.value.records) out.push({ transport, address: rr.address, port, host });
+      else for (const rr of s.value.records) out.push({ transport, address: rr.address, port, host, domain: host });
     }
     if (!out.length && error) throw error;
     return out;

@@ -72,7 +72,8 @@ test('our transport list limits NAPTR choices, and a SIPS URI only takes SIPS+D2
   const tls = setup(example, ['UDP', 'TCP', 'TLS']);
   t.deepEqual(brief(await tls.resolve(uri('example.test', { scheme: 'sips' }))), ['TLS 192.0.2.1:5061']);
   const target = (await tls.resolve(uri('example.test', { scheme: 'sips' })))[0]!;
-  t.is(target.host, 'pbx1.example.test', 'TLS checks the certificate against the SRV target');
+  t.is(target.host, 'pbx1.example.test', 'the SRV target the address came from');
+  t.is(target.domain, 'example.test', 'the certificate must match the URI domain (RFC 5922)');
 });
 
 test('without NAPTR an SRV query per supported transport, in our preference order', async (t) => {
