@@ -1,0 +1,322 @@
+/**
+ * Adaptive jitter buffer for G.711. Packets are stored as codes in a ring indexed by RTP timestamp, so
+ * reordering needs no sorting and any packet size works; a presence flag per sample tells what arrived.
+ * Each pull plays 20 ms as two 10 ms halves: decoded when complete, concealed (plc.ts) when not.
+ *
+ * Playout delay: for every packet the transit D = arrival − timestamp (in samples) is compared with the
+ * smallest recent transit (two rotating windows, so the minimum follows clock drift both ways); the
+ * excess r is tracked by a 97th-percentile estimator. The target delay is that percentile plus a small
+ * margin. At each pull the actual delay (now − playout timestamp − minimum transit) is steered toward
+ * the target by inserting 10 ms (concealment) or dropping 10 ms (of quiet when there is some within
+ * 0.5 s, else with a short cross-fade). Clock drift shows up as a moving minimum transit and is absorbed the same way.
+ */
+import { ALAW_DECODE, ULAW_DECODE, type G711Law } from './g711.js';
+import { PLC_FRAME, Plc } from './plc.js';
+
+const RING = 4096; // 512 ms of samples
+const MASK = RING - 1;
+const UNITS_PER_MS = 8;
+const WINDOW_PACKETS = 100;
+/** Percentile estimator steps, in samples: a 97th percentile settles where up·3 % = down·97 %. */
+const Q_UP = 4.85;
+const Q_DOWN = 0.15;
+const MARGIN = 40; // 5 ms
+const GROW_BELOW = -40; // 5 ms under target: insert 10 ms
+const SHRINK_ABOVE = 120; // 15 ms over target: drop 10 ms of quiet
+const FORCE_SHRINK_ABOVE = 480; // 60 ms over target: drop 10 ms even if not quiet
+const PATIENCE = 25; // pulls (0.5 s) over target without a quiet moment before dropping anyway
+const QUIET = 400; // peak level below which 10 ms may be dropped unnoticed
+const XFADE = 16;
+const LATE_RUN_RESYNC = 6;
+
+export const JitterPut = { ok: 0, duplicate: 1, late: 2, resync: 3, invalid: 4 } as const;
+export type JitterPutStatus = (typeof JitterPut)[keyof typeof JitterPut];
+
+export interface JitterBufferOptions {
+  law: G711Law;
+  /** Delay before the first measurement has any weight. Default 40 ms. */
+  initialDelayMs?: number;
+  /** Lower and upper bounds of the target delay. Defaults 10 and 300 ms. */
+  minDelayMs?: number;
+  maxDelayMs?: number;
+}
+
+export class JitterBuffer {
+  readonly #codes = new Uint8Array(RING);
+  readonly #present = new Uint8Array(RING);
+  /** Recently accepted sequence numbers, by seq & 127, to spot duplicates even after playout. */
+  readonly #seen = new Int32Array(128).fill(-1);
+  readonly #xfade = new Int16Array(XFADE);
+  readonly #plc = new Plc();
+  #decode: Int16Array;
+  readonly #minDelay: number;
+  readonly #maxDelay: number;
+  readonly #initialDelay: number;
+
+  /** A packet has arrived since the last reset. */
+  #haveStream = false;
+  /** The playout timestamp is set; before that, pulls play silence. */
+  #playing = false;
+  #firstTs = 0;
+  #playTs = 0;
+  #minNow = 0;
+  #minPrev = 0;
+  #windowCount = 0;
+  /** Estimated 97th percentile of transit above the minimum, in samples. */
+  #q = 0;
+  #lateRun = 0;
+  #xfadePending = false;
+  #delay = 0;
+  #overRun = 0;
+
+  // Counters (since construction or reset).
+  packets = 0;
+  duplicates = 0;
+  late = 0;
+  resyncs = 0;
+  /** 10 ms frames concealed because their packets were missing. */
+  concealedFrames = 0;
+  /** 10 ms frames inserted or dropped to adapt the delay. */
+  insertedFrames = 0;
+  droppedFrames = 0;
+
+  constructor(options: JitterBufferOptions) {
+    this.#decode = options.law === 'pcmu' ? ULAW_DECODE : ALAW_DECODE;
+    this.#initialDelay = (options.initialDelayMs ?? 40) * UNITS_PER_MS;
+    this.#minDelay = (options.minDelayMs ?? 10) * UNITS_PER_MS;
+    this.#maxDelay = (options.maxDelayMs ?? 300) * UNITS_PER_MS;
+    this.#q = this.#initialDelay - MARGIN;
+  }
+
+  /** Switches the codec (a re-INVITE may change it); the buffered audio is kept. */
+  setLaw(law: G711Law): void {
+    this.#decode = law === 'pcmu' ? ULAW_DECODE : ALAW_DECODE;
+  }
+
+  /** Forgets the stream (new SSRC, new call); counters are kept. */
+  reset(): void {
+    this.#present.fill(0);
+    this.#seen.fill(-1);
+    this.#plc.reset();
+    this.#haveStream = false;
+    this.#playing = false;
+    this.#q = this.#initialDelay - MARGIN;
+    this.#lateRun = 0;
+    this.#xfadePending = false;
+  }
+
+  /** Target playout delay in ms (above the fastest packet's transit). */
+  get targetDelayMs(): number {
+    return this.#target() / UNITS_PER_MS;
+  }
+
+  /**
+   * Playout delay in ms above the fastest packet's transit, as measured at the last pull (the target
+   * before playout starts).
+   */
+  get delayMs(): number {
+    return this.#playing ? this.#delay / UNITS_PER_MS : this.targetDelayMs;
+  }
+
+  #target(): number {
+    const t = this.#q + MARGIN;
+    return t < this.#minDelay ? this.#minDelay : t > this.#maxDelay ? this.#maxDelay : t;
+  }
+
+  #minTransit(): number {
+    return ((this.#minNow - this.#minPrev) | 0) < 0 ? this.#minNow : this.#minPrev;
+  }
+
+  /**
+   * Stores the length G.711 codes at data[offset] with RTP sequence and timestamp, arrived at arrivalMs
+   * (Clock time). Returns what became of the packet.
+   */
+  put(data: Uint8Array, offset: number, length: number, sequence: number, timestamp: number, arrivalMs: number): JitterPutStatus {
+    if (length <= 0 || length > RING / 4) return JitterPut.invalid;
+    const slot = sequence & 127;
+    if (this.#seen[slot] === sequence && this.#haveStream) {
+      this.duplicates++;
+      return JitterPut.duplicate;
+    }
+    const ts = timestamp >>> 0;
+    const transit = (Math.floor(arrivalMs * UNITS_PER_MS) - ts) | 0;
+    let status: JitterPutStatus = JitterPut.ok;
+    if (!this.#haveStream) this.#startStream(ts, transit);
+    else if (!this.#playing) {
+      const d = (ts - this.#firstTs) | 0;
+      if (d <= -RING / 4 || d + length >= RING / 4) {
+        this.#resync(ts, transit);
+        status = JitterPut.resync;
+      }
+    } else {
+      const d = (ts - this.#playTs) | 0;
+      if (d + length > RING - PLC_FRAME || d < -8000) {
+        this.#resync(ts, transit);
+        status = JitterPut.resync;
+      } else if (d + length <= 0) {
+        this.#observe(transit, true);
+        this.late++;
+        if (++this.#lateRun >= LATE_RUN_RESYNC) {
+          this.#resync(ts, transit);
+          status = JitterPut.resync;
+        } else return JitterPut.late;
+      }
+    }
+    this.#seen[slot] = sequence;
+    if (status === JitterPut.ok) {
+      this.#lateRun = 0;
+      this.#observe(transit, false);
+    }
+    this.packets++;
+    // Store, skipping any part that is already behind the playout point.
+    let skip = 0;
+    if (this.#playing) {
+      const d = (ts - this.#playTs) | 0;
+      if (d < 0) skip = -d;
+    }
+    const codes = this.#codes;
+    const present = this.#present;
+    for (let i = skip; i < length; i++) {
+      const k = (ts + i) & MASK;
+      codes[k] = data[offset + i]!;
+      present[k] = 1;
+    }
+    return status;
+  }
+
+  #startStream(ts: number, transit: number): void {
+    this.#haveStream = true;
+    this.#playing = false;
+    this.#firstTs = ts;
+    this.#minNow = transit;
+    this.#minPrev = transit;
+    this.#windowCount = 0;
+  }
+
+  #resync(ts: number, transit: number): void {
+    this.resyncs++;
+    this.#present.fill(0);
+    this.#lateRun = 0;
+    this.#startStream(ts, transit);
+  }
+
+  /** Feeds the delay estimator with one packet's transit. */
+  #observe(transit: number, late: boolean): void {
+    if (((transit - this.#minNow) | 0) < 0) this.#minNow = transit;
+    if (++this.#windowCount >= WINDOW_PACKETS) {
+      this.#minPrev = this.#minNow;
+      this.#minNow = transit;
+      this.#windowCount = 0;
+    }
+    const r = (transit - this.#minTransit()) | 0;
+    if (late && r > this.#q) this.#q = r; // a late packet: jump straight to what it needed
+    else if (r > this.#q) this.#q += Q_UP;
+    else if (this.#q > 0) this.#q -= Q_DOWN;
+  }
+
+  /** Writes 20 ms (2 × PLC_FRAME samples) of audio to out[offset] for playback at nowMs. */
+  pull(out: Int16Array, nowMs: number, offset = 0): void {
+    if (!this.#haveStream) {
+      out.fill(0, offset, offset + 2 * PLC_FRAME);
+      return;
+    }
+    const nowUnits = Math.floor(nowMs * UNITS_PER_MS);
+    if (!this.#playing) this.#startPlayout(nowUnits);
+    this.#delay = (nowUnits - this.#playTs - this.#minTransit()) | 0;
+    const error = this.#delay - this.#target();
+    let first = offset;
+    if (error < GROW_BELOW) {
+      // Too little delay: play 10 ms of concealment without advancing.
+      this.#plc.conceal(out, first);
+      this.insertedFrames++;
+      first += PLC_FRAME;
+      this.#overRun = 0;
+    } else if (error > SHRINK_ABOVE) {
+      if (error > FORCE_SHRINK_ABOVE || ++this.#overRun >= PATIENCE || this.#quiet()) {
+        this.#drop();
+        this.#overRun = 0;
+      }
+    } else this.#overRun = 0;
+    for (let o = first; o < offset + 2 * PLC_FRAME; o += PLC_FRAME) this.#playFrame(out, o);
+  }
+
+  #startPlayout(nowUnits: number): void {
+    // Align to the packet grid so a lost packet costs whole 10 ms frames.
+    let start = (nowUnits - this.#minTransit() - this.#target()) >>> 0;
+    const rel = (start - this.#firstTs) | 0;
+    start = (start - (((rel % PLC_FRAME) + PLC_FRAME) % PLC_FRAME)) >>> 0;
+    // Anything behind the start is stale: keep only [start, start + RING/2).
+    const present = this.#present;
+    for (let i = RING / 2; i < RING; i++) present[(start + i) & MASK] = 0;
+    this.#playTs = start;
+    this.#playing = true;
+    this.#plc.reset();
+  }
+
+  /** True when the next 10 ms is missing or quiet. */
+  #quiet(): boolean {
+    const present = this.#present;
+    const codes = this.#codes;
+    const dec = this.#decode;
+    for (let i = 0; i < PLC_FRAME; i++) {
+      const k = (this.#playTs + i) & MASK;
+      if (!present[k]) continue;
+      const v = dec[codes[k]!]!;
+      if (v > QUIET || v < -QUIET) return false;
+    }
+    return true;
+  }
+
+  #drop(): void {
+    const present = this.#present;
+    const codes = this.#codes;
+    const dec = this.#decode;
+    for (let i = 0; i < PLC_FRAME; i++) {
+      const k = (this.#playTs + i) & MASK;
+      if (i < XFADE) this.#xfade[i] = present[k] ? dec[codes[k]!]! : 0;
+      present[k] = 0;
+    }
+    this.#playTs = (this.#playTs + PLC_FRAME) >>> 0;
+    this.#xfadePending = true;
+    this.droppedFrames++;
+  }
+
+  #playFrame(out: Int16Array, o: number): void {
+    const present = this.#present;
+    const base = this.#playTs;
+    let complete = true;
+    for (let i = 0; i < PLC_FRAME; i++) {
+      if (!present[(base + i) & MASK]) {
+        complete = false;
+        break;
+      }
+    }
+    if (complete) {
+      const codes = this.#codes;
+      const dec = this.#decode;
+      for (let i = 0; i < PLC_FRAME; i++) {
+        const k = (base + i) & MASK;
+        out[o + i] = dec[codes[k]!]!;
+        present[k] = 0;
+      }
+      if (this.#xfadePending) {
+        // Continue from where the dropped 10 ms began, fading into what follows it.
+        for (let i = 0; i < XFADE; i++) {
+          const a = (i + 1) / (XFADE + 1);
+          out[o + i] = (1 - a) * this.#xfade[i]! + a * out[o + i]!;
+        }
+      }
+      this.#plc.good(out, o);
+    } else if (((base + PLC_FRAME - this.#firstTs) | 0) <= 0) {
+      // The lead-in before the first packet is silence, not a loss.
+      out.fill(0, o, o + PLC_FRAME);
+      this.#plc.good(out, o);
+    } else {
+      for (let i = 0; i < PLC_FRAME; i++) present[(base + i) & MASK] = 0;
+      this.#plc.conceal(out, o);
+      this.concealedFrames++;
+    }
+    this.#xfadePending = false;
+    this.#playTs = (base + PLC_FRAME) >>> 0;
+  }
+}
