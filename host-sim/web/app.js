@@ -1,0 +1,74 @@
+// The simulator page: draws every phone from its snapshot and sends key presses over the control WebSocket.
+const phonesEl = document.getElementById('phones');
+const connEl = document.getElementById('conn');
+const template = document.getElementById('phone-template');
+const views = new Map();
+let socket;
+
+function view(snapshot) {
+  let v = views.get(snapshot.id);
+  if (v) return v;
+  const el = template.content.firstElementChild.cloneNode(true);
+  el.dataset.phone = snapshot.id;
+  el.id = `phone-${snapshot.id}`;
+  el.querySelector('.label').textContent = snapshot.label;
+  el.addEventListener('click', (e) => {
+    const button = e.target.closest('button[data-key]');
+    if (!button || !socket || socket.readyState !== WebSocket.OPEN) return;
+    socket.send(JSON.stringify({ op: 'key', phone: snapshot.id, key: button.dataset.key }));
+  });
+  phonesEl.append(el);
+  v = { el };
+  views.set(snapshot.id, v);
+  return v;
+}
+
+function text(el, selector, value) {
+  const node = el.querySelector(selector);
+  if (node.textContent !== value) node.textContent = value;
+}
+
+function render(snapshot) {
+  const { el } = view(snapshot);
+  const s = snapshot.screen;
+  text(el, '.s-line', s.status.line);
+  text(el, '.s-reg', s.status.registration);
+  text(el, '.s-icons', s.status.icons.join(' '));
+  text(el, '.s-time', s.status.time);
+  s.lines.forEach((line, i) => text(el, `.l${i}`, line));
+  el.querySelectorAll('.softlabels span').forEach((span, i) => (span.textContent = s.softKeys[i]));
+  el.querySelectorAll('.softkeys button').forEach((b, i) => b.setAttribute('aria-label', s.softKeys[i] || `soft key ${i + 1}`));
+  el.querySelector('.led').classList.toggle('on', s.status.icons.some((i) => i.startsWith('MWI')));
+  el.querySelector('.hook').classList.toggle('offhook', snapshot.calls.length > 0);
+  text(el, '.tone', snapshot.tone ? `♪ ${snapshot.tone}` : '');
+  const list = el.querySelector('.history ol');
+  list.replaceChildren(...snapshot.history.map((h) => {
+    const li = document.createElement('li');
+    li.className = `h-${h.kind}`;
+    li.textContent = `${h.kind} ${h.name ?? h.remote} ${h.duration ? `${h.duration}s` : ''}`.trim();
+    return li;
+  }));
+}
+
+function connect() {
+  socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
+  socket.addEventListener('open', () => { connEl.textContent = 'connected'; connEl.className = 'conn ok'; });
+  socket.addEventListener('close', () => {
+    connEl.textContent = 'disconnected — retrying'; connEl.className = 'conn bad';
+    setTimeout(connect, 1000);
+  });
+  socket.addEventListener('message', (e) => {
+    const msg = JSON.parse(e.data);
+    if (msg.type === 'hello') msg.phones.forEach(render);
+    else if (msg.type === 'state') render(msg.phone);
+    else if (msg.type === 'error') console.warn('xsphone:', msg.message);
+  });
+}
+
+// Screens show a running call timer: ask for fresh state once a second while a call is up.
+setInterval(() => {
+  if (socket?.readyState === WebSocket.OPEN && [...views.values()].some((v) => v.el.querySelector('.hook.offhook')))
+    socket.send(JSON.stringify({ op: 'snapshot' }));
+}, 1000);
+
+connect();
