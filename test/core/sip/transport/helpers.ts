@@ -1,5 +1,5 @@
 /** Codec and message fixtures for transport tests (parser from src/sip/parser; raw bytes until serialize.ts). */
-import { parseMessage, StreamParser, type ParsedMessage } from '../../../../src/sip/parser/index.js';
+import { parseMessage, StreamParser, type ParsedMessage, type ParsedRequest, type ParsedResponse } from '../../../../src/sip/parser/index.js';
 import type { SipMessage } from '../../../../src/sip/message.js';
 import type { SipCodec } from '../../../../src/sip/transport/codec.js';
 
@@ -29,7 +29,7 @@ export interface ReqSpec {
   extra?: string[];
 }
 
-export function req(spec: ReqSpec = {}): ParsedMessage {
+export function req(spec: ReqSpec = {}): ParsedRequest {
   const method = spec.method ?? 'OPTIONS';
   return msg(
     [
@@ -43,10 +43,10 @@ export function req(spec: ReqSpec = {}): ParsedMessage {
       ...(spec.extra ?? []),
     ],
     spec.body ?? '',
-  );
+  ) as ParsedRequest;
 }
 
-export function res(status: number, via = 'SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKt1;rport', extra: string[] = []): ParsedMessage {
+export function res(status: number, via = 'SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKt1;rport', extra: string[] = []): ParsedResponse {
   return msg([
     `SIP/2.0 ${status} OK`,
     `Via: ${via}`,
@@ -55,7 +55,7 @@ export function res(status: number, via = 'SIP/2.0/UDP 192.0.2.1:5060;branch=z9h
     'To: <sip:bob@example.com>;tag=t9',
     'Call-ID: c1@example.com',
     'CSeq: 1 OPTIONS',
-  ]);
+  ]) as ParsedResponse;
 }
 
 export const text = (b: Uint8Array): string => dec.decode(b);
