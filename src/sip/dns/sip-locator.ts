@@ -87,6 +87,7 @@ export class SipLocator {
   /** The ordered, de-duplicated target list for uri. */
   async resolve(uri: SipUri): Promise<Target[]> {
     const secure = uri.scheme === 'sips';
+    if (secure && !this.#transports.includes('TLS')) throw new DnsError('a SIPS URI needs TLS, which is not enabled');
     const maddr = uri.params['maddr'];
     const host = maddr ? maddr.toLowerCase() : uri.host;
     const forced = this.#forcedTransport(uri, secure);

@@ -118,6 +118,8 @@ test('maddr overrides the host, and bad transports are refused', async (t) => {
   t.regex(e2.message, /SIPS/);
   const e3 = await failure(s.clock, s.locator.resolve(uri('example.test', { params: { transport: 'tls' } })));
   t.regex(e3.message, /not enabled/);
+  const e4 = await failure(s.clock, s.locator.resolve(uri('192.0.2.1', { scheme: 'sips' })));
+  t.regex(e4.message, /needs TLS/);
 });
 
 test('an unknown name fails with DnsError naming it', async (t) => {
