@@ -48,7 +48,8 @@ test('stampResponseVia rewrites only the top Via of the serialized response', (t
 
 test('stampResponseVia leaves the bytes alone when nothing needs adding', (t) => {
   const r = res(200, 'SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKt1');
-  t.is(stampResponseVia(r.raw, r.via[0]!, src('192.0.2.1', 5060)), r.raw);
+  const raw = r.raw;
+  t.is(stampResponseVia(raw, r.via[0]!, src('192.0.2.1', 5060)), raw);
 });
 
 test('rewriteTopVia handles the compact form and keeps the body', (t) => {
