@@ -3,6 +3,8 @@
  * passwords in parameters, JSON and settings lines, and the password part of sip:/sips: user-info.
  */
 
+import type { LogSink } from '../../log.js';
+
 const MASK = '***';
 
 // Each pattern keeps the text before the secret in group 1; group 2 is the secret (quotes included, if any).
@@ -29,4 +31,9 @@ export function redact(text: string): string {
   let out = text;
   for (const source of PATTERNS) out = out.replace(new RegExp(source, 'gi'), mask);
   return out.replace(new RegExp(URI_PASSWORD, 'gi'), `$1${MASK}$2`);
+}
+
+/** Wraps a log sink so every message passes through redact() first. */
+export function redactingSink(sink: LogSink): LogSink {
+  return (level, area, message) => sink(level, area, redact(message));
 }

@@ -1,5 +1,6 @@
 import test from 'ava';
-import { redact } from '../../../../src/sip/auth/redact.js';
+import { Logger } from '../../../../src/log.js';
+import { redact, redactingSink } from '../../../../src/sip/auth/redact.js';
 
 test('digest responses are masked, the rest of the header kept', (t) => {
   const line = 'Authorization: Digest username="alice", realm="example.com", nonce="abc", uri="sip:example.com", ' +
@@ -25,4 +26,15 @@ test('text without secrets is left exactly as it was', (t) => {
   const msg = 'REGISTER sip:example.com:5060;transport=udp SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.1:5062\r\n' +
     'Contact: <sip:alice@192.0.2.1:5062>\r\nWWW-Authenticate: Digest realm="example.com", nonce="abc", qop="auth"\r\n';
   t.is(redact(msg), msg);
+});
+
+test('a logger on a redacting sink never passes a password on', (t) => {
+  const lines: string[] = [];
+  const log = new Logger('sip', redactingSink((level, area, message) => lines.push(`${level} ${area} ${message}`)), 'debug');
+  log.debug('sent REGISTER with Authorization: Digest username="alice", response="0123abcd"');
+  log.info('account password=hunter2 saved');
+  t.deepEqual(lines, [
+    'debug sip sent REGISTER with Authorization: Digest username="alice", response="***"',
+    'info sip account password=*** saved',
+  ]);
 });
