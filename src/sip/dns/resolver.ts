@@ -4,7 +4,7 @@
  * (positive and RFC 2308 negative), and a retry over TCP when a UDP reply comes back truncated.
  */
 import type { Clock, TimerHandle } from '../../../hal/clock.js';
-import type { Endpoint, Network, UdpSocket } from '../../../hal/net.js';
+import type { Endpoint, Network, StreamSocket, UdpSocket } from '../../../hal/net.js';
 import type { Random } from '../../../hal/random.js';
 import { silent, type Logger } from '../../log.js';
 import {
@@ -256,12 +256,13 @@ export class DnsResolver {
     return new Promise((resolve, reject) => {
       let buf = new Uint8Array(0);
       let settled = false;
+      let sock: StreamSocket | undefined;
       const finish = (err: Error | undefined, reply?: DnsMessage) => {
         if (settled) return;
         settled = true;
         this.#o.clock.clearTimer(timer);
         try {
-          sock.close();
+          sock?.close();
         } catch {
           // already closed
         }
@@ -269,7 +270,7 @@ export class DnsResolver {
         else resolve(reply!);
       };
       const timer = this.#o.clock.setTimer(wait, () => finish(new DnsError(`DNS over TCP to ${server.address} timed out`)));
-      const sock = this.#o.network.connect({
+      sock = this.#o.network.connect({
         address: server.address,
         port: server.port,
         onConnect: () => {
@@ -277,7 +278,7 @@ export class DnsResolver {
           framed[0] = query.length >> 8;
           framed[1] = query.length & 0xff;
           framed.set(query, 2);
-          sock.write(framed);
+          sock?.write(framed);
         },
         onData: (chunk) => {
           const joined = new Uint8Array(buf.length + chunk.length);

@@ -40,6 +40,8 @@ export interface ServerBehaviour {
   rcode?: number;
   /** Answer UDP with TC and no records when the answer has more than this many records. */
   udpLimit?: number;
+  /** Refuse TCP connections. */
+  tcpRefused?: boolean;
   /** Reply from a different source port (should be ignored by the resolver). */
   wrongPort?: boolean;
 }
@@ -162,7 +164,7 @@ export class FakeDnsNetwork implements Network {
       },
     };
     this.clock.setTimer(1, () => {
-      if (!b) options.onClose(new Error('connection refused'));
+      if (!b || b.tcpRefused) options.onClose(new Error('connection refused'));
       else options.onConnect?.();
     });
     return sock;

@@ -162,6 +162,15 @@ test('without TCP fallback a truncated answer is returned as partial and not cac
   t.is(net.sent.length, 2);
 });
 
+test('when TCP is refused the truncated UDP answer is used, marked partial', async (t) => {
+  const many = Array.from({ length: 6 }, (_, i) => rr.a('big.example.test', `192.0.2.${100 + i}`));
+  const { clock, net, resolver } = setup();
+  net.serve(NS1.address, NS1.port, { zone: [...zone, ...many], udpLimit: 3, tcpRefused: true });
+  const r = await drive(clock, resolver.query('big.example.test', 'A'));
+  t.true(r.partial);
+  t.is(r.records.length, 3);
+});
+
 test('concurrent identical queries share one packet', async (t) => {
   const { clock, net, resolver } = setup();
   net.serve(NS1.address, NS1.port, { zone });
