@@ -3,6 +3,7 @@
  * to server transactions (§17.2.3, with the RFC 2543 fallback), finds the INVITE a CANCEL targets (§9.2),
  * answers merged requests with 482 (§8.2.2.2) and hands everything else to the transaction user.
  */
+import { SipError } from '../errors.js';
 import type { SipMessage, SipRequest, SipResponse, Via } from '../message.js';
 import type { Source, Target } from '../transport/types.js';
 import { formatUri } from '../uri.js';
@@ -112,7 +113,12 @@ export class TransactionLayer {
         ? new InviteClientTransaction(this.#ctx, request, target, user, ended)
         : new NonInviteClientTransaction(this.#ctx, request, target, user, ended);
     this.#clients.set(key, tx);
-    tx.start();
+    try {
+      tx.start();
+    } catch (e) {
+      this.#clients.delete(key);
+      throw e;
+    }
     return tx;
   }
 
@@ -122,10 +128,27 @@ export class TransactionLayer {
     t.transmit(t.prepareRequest(ack, target), onError);
   }
 
-  /** Entry point for every message the transport layer receives. */
+  /**
+   * Entry point for every message the transport layer receives. A message whose headers turn out malformed
+   * when read (SipError) is dropped; a request other than ACK is first answered statelessly (400, 505...).
+   */
   receive(message: SipMessage, source: Source): void {
-    if (message.kind === 'response') this.#receiveResponse(message, source);
-    else this.#receiveRequest(message, source);
+    try {
+      if (message.kind === 'response') this.#receiveResponse(message, source);
+      else this.#receiveRequest(message, source);
+    } catch (e) {
+      if (!(e instanceof SipError)) throw e;
+      if (message.kind === 'request' && message.method !== 'ACK') this.#rejectStatelessly(message, e, source);
+    }
+  }
+
+  #rejectStatelessly(request: SipRequest, error: SipError, source: Source): void {
+    try {
+      const t = this.#ctx.transport;
+      t.transmit(t.prepareResponse(this.#ctx.factory.response(request, error.status, error.message), source), () => {});
+    } catch {
+      // Too broken to answer (no usable Via, From, Call-ID or CSeq): drop it.
+    }
   }
 
   /** §9.2: the INVITE server transaction a CANCEL targets, if it still exists. */

@@ -238,7 +238,14 @@ export class SipTransport implements TransactionTransport {
       this.#log.debug(`dropped ${message.kind} with ${vias} Via values from ${source.address}:${source.port}`);
       return;
     }
-    for (const h of this.#handlers) h(message, source);
+    for (const h of this.#handlers) {
+      try {
+        h(message, source);
+      } catch (e) {
+        // One bad message or handler must not take the socket's receive path down.
+        this.#receiveError(e instanceof Error ? e : new Error(String(e)), source, source.protocol);
+      }
+    }
   }
 
   #receiveError(error: Error, from: Endpoint, protocol: Protocol, bytes?: Uint8Array): void {

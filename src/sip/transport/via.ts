@@ -83,8 +83,9 @@ function findTopVia(head: string): { start: number; end: number } | undefined {
  */
 export function rewriteTopVia(bytes: Uint8Array, change: (via: Via) => Via): Uint8Array {
   let headEnd = -1;
-  for (let i = 0; i + 3 < bytes.length; i++) {
-    if (bytes[i] === 13 && bytes[i + 1] === 10 && bytes[i + 2] === 13 && bytes[i + 3] === 10) {
+  // Native indexOf hops between CRs (XS runs per-byte JS loops slowly).
+  for (let i = bytes.indexOf(13); i >= 0 && i + 3 < bytes.length; i = bytes.indexOf(13, i + 1)) {
+    if (bytes[i + 1] === 10 && bytes[i + 2] === 13 && bytes[i + 3] === 10) {
       headEnd = i + 2;
       break;
     }

@@ -3,7 +3,7 @@ import type { SipRequest, SipResponse } from '../../../../src/sip/message.js';
 import { InviteServerTransaction } from '../../../../src/sip/transaction/invite-server.js';
 import { TransactionLayer, type ServerTransaction } from '../../../../src/sip/transaction/transaction-layer.js';
 import type { Source } from '../../../../src/sip/transport/types.js';
-import { isStatus, recorder, request, response, setup, source, UDP_TARGET } from './helpers.js';
+import { isStatus, MiniRequest, recorder, request, response, setup, source, UDP_TARGET } from './helpers.js';
 
 function layer(options = {}) {
   const env = setup();
@@ -237,4 +237,26 @@ test('shutdown terminates every transaction', (t) => {
   t.is(l.clientCount, 0);
   t.is(l.serverCount, 0);
   t.is(clock.pending, 0);
+});
+
+test('a request with a malformed header is answered statelessly with its SipError status, not passed up', (t) => {
+  const { l, requests, transport } = layer();
+  const good = request('OPTIONS', { branch: 'z9hG4bKbad' });
+  const bad = new MiniRequest('OPTIONS', 'sip:bob@example.com', good.lines.map(([k, v]) => [k, k === 'CSeq' ? 'x OPTIONS' : v] as [string, string]));
+  l.receive(bad, source());
+  t.is(requests.length, 0);
+  t.is(transport.sent.length, 1);
+  t.true(transport.sent[0]!.message.kind === 'response' && transport.sent[0]!.message.status === 400);
+  const badAck = new MiniRequest('ACK', 'sip:bob@example.com', bad.lines);
+  l.receive(badAck, source());
+  t.is(transport.sent.length, 1, 'never answer an ACK');
+});
+
+test('request() leaves no entry behind when sending fails synchronously', (t) => {
+  const { clock, l, transport } = layer();
+  transport.prepareRequest = () => {
+    throw new Error('cannot serialize');
+  };
+  t.throws(() => l.request(request('OPTIONS', { branch: 'z9hG4bKfail' }), UDP_TARGET, recorder(clock).user), { message: 'cannot serialize' });
+  t.is(l.clientCount, 0);
 });

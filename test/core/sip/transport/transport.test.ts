@@ -288,3 +288,21 @@ test('a client running keep-alives still answers the server\'s own pings between
   clock.advance(5);
   t.is(inet.streams[0]!.text, '\r\n', 'pong for the server ping');
 });
+
+test('a handler that throws is reported as a receive error and later messages still arrive', async (t) => {
+  const { clock, a, b, got } = await pair();
+  const errors: string[] = [];
+  b.onReceiveError((e) => errors.push(e.message));
+  let first = true;
+  b.onMessage(() => {
+    if (first) {
+      first = false;
+      throw new Error('handler bug');
+    }
+  });
+  a.send(req({ via: `SIP/2.0/UDP ${A}:5060;branch=z9hG4bKh1;rport` }), toB());
+  a.send(req({ via: `SIP/2.0/UDP ${A}:5060;branch=z9hG4bKh2;rport` }), toB());
+  clock.advance(1);
+  t.deepEqual(errors, ['handler bug']);
+  t.is(got.b.length, 2);
+});
