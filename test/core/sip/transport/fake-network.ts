@@ -23,6 +23,8 @@ export class FakeInternet {
   readonly streams: FakeStream[] = [];
   /** Drop the next n datagrams (loss). */
   dropNext = 0;
+  /** Drop datagrams this returns true for (targeted loss). */
+  drop: ((d: Datagram) => boolean) | undefined;
   #ephemeral = 40000;
 
   constructor(readonly clock: VirtualClock, readonly latency = 1) {}
@@ -61,11 +63,13 @@ export class FakeUdp implements UdpSocket {
     const inet = this.net.internet;
     const from = { address: this.local.address === '0.0.0.0' ? this.net.addresses[0]! : this.local.address, port: this.local.port };
     const copy = data.slice();
-    inet.datagrams.push({ at: inet.clock.now(), from, to: { address, port }, data: copy });
+    const d = { at: inet.clock.now(), from, to: { address, port }, data: copy };
+    inet.datagrams.push(d);
     if (inet.dropNext > 0) {
       inet.dropNext--;
       return;
     }
+    if (inet.drop?.(d)) return;
     inet.later(() => {
       const dest = inet.findUdp(address, port);
       if (dest && !dest.closed) dest.options.onMessage(copy, from);

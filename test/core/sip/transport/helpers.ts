@@ -2,18 +2,30 @@
 import { parseMessage, StreamParser, type ParsedMessage, type ParsedRequest, type ParsedResponse } from '../../../../src/sip/parser/index.js';
 import type { SipMessage } from '../../../../src/sip/message.js';
 import type { SipCodec } from '../../../../src/sip/transport/codec.js';
+import { formatUri } from '../../../../src/sip/uri.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-/** Parser-backed codec; serialize() returns a parsed message's own bytes. */
+/** Any contract message to bytes from its header lines (the production serializer is src/sip/serialize.ts). */
+export function plainSerialize(m: SipMessage): Uint8Array {
+  let out = m.kind === 'request' ? `${m.method} ${formatUri(m.uri)} SIP/2.0\r\n` : `SIP/2.0 ${m.status} ${m.reason}\r\n`;
+  for (const [k, v] of m.headerLines()) if (k.toLowerCase() !== 'content-length' && k.toLowerCase() !== 'l') out += `${k}: ${v}\r\n`;
+  const head = enc.encode(out + `Content-Length: ${m.body.length}\r\n\r\n`);
+  const all = new Uint8Array(head.length + m.body.length);
+  all.set(head);
+  all.set(m.body, head.length);
+  return all;
+}
+
+/** Parser-backed codec with a plain serializer. */
 export const testCodec: SipCodec = {
   parseDatagram: (bytes) => parseMessage(bytes),
   streamDecoder(onMessage, onKeepAlive) {
     const p = new StreamParser(onMessage, undefined, onKeepAlive);
     return { push: (chunk) => p.feed(chunk) };
   },
-  serialize: (m: SipMessage) => (m as ParsedMessage).raw,
+  serialize: plainSerialize,
 };
 
 export function msg(lines: string[], body = ''): ParsedMessage {
