@@ -65,6 +65,11 @@ function requireNumeric(address: string, what: string): void {
   if (net.isIP(address) === 0) throw new NetError(`${what}: "${address}" is not a numeric IPv4/IPv6 address`, 'EINVAL');
 }
 
+/** A dual-stack IPv6 socket sees IPv4 peers as ::ffff:a.b.c.d; the core sees plain a.b.c.d. */
+function unmap(address: string): string {
+  return address.startsWith('::ffff:') && net.isIPv4(address.slice(7)) ? address.slice(7) : address;
+}
+
 function label(address: string, port: number): string {
   return net.isIPv6(address) ? `[${address}]:${port}` : `${address}:${port}`;
 }
@@ -72,19 +77,22 @@ function label(address: string, port: number): string {
 class HostUdp implements UdpSocket {
   readonly #sock: dgram.Socket;
   readonly #onError: ((error: Error) => void) | undefined;
+  readonly #v6: boolean;
   readonly local: Endpoint;
 
   constructor(sock: dgram.Socket, onError: ((error: Error) => void) | undefined) {
     this.#sock = sock;
     this.#onError = onError;
     const a = sock.address();
+    this.#v6 = a.family === 'IPv6';
     this.local = { address: a.address, port: a.port };
   }
 
   send(data: Uint8Array, address: string, port: number): void {
     requireNumeric(address, 'UDP send');
     // Copy: the core reuses its packet buffers, and Node may send after this call returns.
-    this.#sock.send(Buffer.from(data), port, address, (err) => {
+    const to = this.#v6 && net.isIPv4(address) ? `::ffff:${address}` : address;
+    this.#sock.send(Buffer.from(data), port, to, (err) => {
       if (err) this.#onError?.(describeNetError(err, `UDP send to ${label(address, port)}`));
     });
   }
@@ -125,7 +133,7 @@ class HostStream implements StreamSocket {
   }
 
   get local(): Endpoint {
-    return { address: this.#sock.localAddress ?? '', port: this.#sock.localPort ?? 0 };
+    return { address: unmap(this.#sock.localAddress ?? ''), port: this.#sock.localPort ?? 0 };
   }
 
   get remote(): Endpoint {
@@ -178,7 +186,7 @@ export class HostNetwork implements Network {
     const udp = new HostUdp(sock, options.onError);
     const where = label(udp.local.address, udp.local.port);
     sock.on('error', (err) => options.onError?.(describeNetError(err, `UDP socket ${where}`)));
-    sock.on('message', (msg, rinfo) => options.onMessage(view(msg), { address: rinfo.address, port: rinfo.port }));
+    sock.on('message', (msg, rinfo) => options.onMessage(view(msg), { address: unmap(rinfo.address), port: rinfo.port }));
     return udp;
   }
 
@@ -198,7 +206,7 @@ export class HostNetwork implements Network {
     const address = options.address ?? '0.0.0.0';
     requireNumeric(address, 'listen');
     const accept = (sock: net.Socket) => {
-      const remote = { address: sock.remoteAddress ?? '', port: sock.remotePort ?? 0 };
+      const remote = { address: unmap(sock.remoteAddress ?? ''), port: sock.remotePort ?? 0 };
       const stream = new HostStream(sock, remote, undefined, `connection from ${label(remote.address, remote.port)}`);
       const handlers = options.onConnection(stream);
       stream.attach(handlers);

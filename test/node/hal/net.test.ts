@@ -86,6 +86,38 @@ test('UDP echo over IPv6 loopback', async (t) => {
   await udpEcho(t, '::1');
 });
 
+test('a dual-stack socket on "::" reports IPv4 peers as plain IPv4 and can answer them', async (t) => {
+  if (!hasIPv6Loopback) {
+    t.pass();
+    return;
+  }
+  const seen: Endpoint[] = [];
+  const server = await network.openUdp({
+    address: '::',
+    onMessage: (d, from) => {
+      seen.push(from);
+      server.send(d, from.address, from.port);
+    },
+  });
+  const back = deferred<Endpoint>();
+  const client = await network.openUdp({ address: '127.0.0.1', onMessage: (_d, from) => back.resolve(from) });
+  const accepted = deferred<Endpoint>();
+  const listener = await network.listen({ address: '::', onConnection: (s) => (accepted.resolve(s.remote), { onData() {}, onClose() {} }) });
+  try {
+    client.send(enc.encode('x'), '127.0.0.1', server.local.port);
+    t.deepEqual(await within(2000, back.promise, 'dual-stack echo'), { address: '127.0.0.1', port: server.local.port });
+    t.deepEqual(seen, [{ address: '127.0.0.1', port: client.local.port }]);
+    const c = network.connect({ address: '127.0.0.1', port: listener.local.port, onData() {}, onClose() {} });
+    const remote = await within(2000, accepted.promise, 'dual-stack accept');
+    t.is(remote.address, '127.0.0.1');
+    c.close();
+  } finally {
+    server.close();
+    client.close();
+    listener.close();
+  }
+});
+
 test('UDP send buffer may be reused right after send()', async (t) => {
   const got: string[] = [];
   const done = deferred<void>();
