@@ -4,7 +4,8 @@
 // rejects undeclared globals; this catches what type-checking lets through (Math.random,
 // globalThis, ambient declarations, type-only imports of host modules, triple-slash references).
 // A token-level scan: comments, strings, template text and regular expressions are skipped.
-// Usage: node dist/scripts/check-portable.js [DIR...]   (default: src)
+// Usage: node dist/scripts/check-portable.js [DIR|FILE...]   (default: src, hal/*.ts, hal/virtual, hal/soft:
+// everything that runs on the device unchanged)
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -306,9 +307,18 @@ export function checkDirectories(dirs: string[], relativeTo: string): Problem[] 
   return problems;
 }
 
+/** What runs on the device unchanged: src/, the HAL interfaces (hal/*.ts), hal/virtual and hal/soft. */
+function portableTree(root: string): string[] {
+  const hal = path.join(root, 'hal');
+  const interfaces = fs.existsSync(hal)
+    ? fs.readdirSync(hal).filter((f) => SOURCE_EXTENSIONS.some((ext) => f.endsWith(ext))).map((f) => path.join(hal, f))
+    : [];
+  return [path.join(root, 'src'), ...interfaces, ...['virtual', 'soft'].map((d) => path.join(hal, d)).filter((d) => fs.existsSync(d))];
+}
+
 function main(argv: string[]): number {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-  const dirs = argv.length > 0 ? argv.map((d) => path.resolve(d)) : [path.join(root, 'src')];
+  const dirs = argv.length > 0 ? argv.map((d) => path.resolve(d)) : portableTree(root);
   const missing = dirs.filter((d) => !fs.existsSync(d));
   if (missing.length > 0) {
     console.error(`check-portable: no such folder: ${missing.join(', ')}`);
@@ -321,7 +331,9 @@ function main(argv: string[]): number {
     console.error(`check-portable: ${problems.length} problem(s): src/ must stay platform-free`);
     return 1;
   }
-  console.log(`check-portable: ${files} file(s) in ${dirs.map((d) => path.relative(process.cwd(), d) || '.').join(', ')} are platform-free`);
+  const where = argv.length > 0 ? dirs.map((d) => path.relative(process.cwd(), d) || '.').join(', ')
+    : 'src, hal/*.ts, hal/virtual, hal/soft';
+  console.log(`check-portable: ${files} file(s) in ${where} are platform-free`);
   return 0;
 }
 
