@@ -5,7 +5,19 @@ import { C_DIGIT, C_TOKEN, describeAt, scanClass, skipWs, trimEnd } from './scan
 
 const MAX_SEQ = 2 ** 31 - 1;
 
+const RE_CSEQ = /^[ \t\r\n]*([0-9]{1,10})[ \t\r\n]+([A-Za-z0-9\-.!%*_+`'~]+)[ \t\r\n]*$/;
+
 export function parseCSeq(text: string): CSeq {
+  const m = RE_CSEQ.exec(text);
+  if (m !== null) {
+    const seq = +m[1]!;
+    if (seq <= MAX_SEQ) return { seq, method: m[2]! };
+  }
+  return parseCSeqExact(text);
+}
+
+/** The character-by-character parser: exact error messages. */
+function parseCSeqExact(text: string): CSeq {
   const n = trimEnd(text, 0, text.length);
   const s = skipWs(text, 0);
   const de = scanClass(text, s, C_DIGIT);

@@ -68,6 +68,37 @@ export interface NameAddrResult {
  * checks what follows. In addr-spec form the URI ends at ';' ',' or LWS and must not contain '?' (§20.10).
  */
 export function parseNameAddrAt(text: string, i: number, what: string): NameAddrResult {
+  // Fast paths: one native match for the display name and <URI>, or for an addr-spec; anything else (and every
+  // malformed value) goes to the exact parser, which names the defect.
+  RE_NAME_ADDR.lastIndex = i;
+  let m = RE_NAME_ADDR.exec(text);
+  if (m !== null) {
+    const q = m[1];
+    let displayName: string | undefined;
+    if (q !== undefined) {
+      if (q.indexOf('\\') >= 0) return parseNameAddrExact(text, i, what);
+      displayName = q;
+    } else displayName = m[2];
+    const r = parseParams(text, RE_NAME_ADDR.lastIndex, what);
+    return { value: new LazyNameAddr(m[3]!, r.params, displayName, true, what), end: r.end };
+  }
+  RE_ADDR_SPEC.lastIndex = i;
+  m = RE_ADDR_SPEC.exec(text);
+  if (m !== null) {
+    const r = parseParams(text, RE_ADDR_SPEC.lastIndex, what);
+    const c = r.end < text.length ? text.charCodeAt(r.end) : 44;
+    if (c === 44) return { value: new LazyNameAddr(m[1]!, r.params, undefined, false, what), end: r.end };
+  }
+  return parseNameAddrExact(text, i, what);
+}
+
+// [ "quoted" / token *(LWS token) ] "<" URI ">" — no LWS inside the brackets.
+const RE_NAME_ADDR =
+  /[ \t\r\n]*(?:"((?:[^"\\]|\\[^\r\n])*)"[ \t\r\n]*|([A-Za-z0-9\-.!%*_+`'~]+(?:[ \t\r\n]+[A-Za-z0-9\-.!%*_+`'~]+)*)[ \t\r\n]*)?<([^ \t\r\n<>"]+)>/y;
+// scheme ":" then anything but LWS ; , ? < > " (RFC 3261 §20.10: no ; , ? in an addr-spec URI).
+const RE_ADDR_SPEC = /[ \t\r\n]*([A-Za-z][A-Za-z0-9+\-.]*:[^ \t\r\n;,?<>"]+)/y;
+
+function parseNameAddrExact(text: string, i: number, what: string): NameAddrResult {
   const n = text.length;
   i = skipWs(text, i);
   if (i >= n) throw new SipError(`bad ${what}: empty value`, 400, what);

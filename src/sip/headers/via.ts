@@ -28,8 +28,51 @@ function isAddress(v: string): boolean {
   return v.indexOf(':') >= 0 ? parseIPv6(v) !== undefined : parseIPv4(v) !== undefined;
 }
 
+// sent-protocol and sent-by in one native match: name / version / transport, then [IPv6] or host, then port.
+const RE_SENT =
+  /[ \t\r\n]*([A-Za-z0-9\-.!%*_+`'~]+)[ \t\r\n]*\/[ \t\r\n]*([A-Za-z0-9\-.!%*_+`'~]+)[ \t\r\n]*\/[ \t\r\n]*([A-Za-z0-9\-.!%*_+`'~]+)[ \t\r\n]+(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+))(?:[ \t\r\n]*:[ \t\r\n]*([0-9]{1,5}))?/y;
+const RE_HOSTNAME = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)*[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.?$/;
+const RE_IPV4 = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|0?[0-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|0?[0-9]?[0-9])$/;
+
 /** Parses one via-parm starting at i; returns it and the index after it (at ',' or end when valid). */
 export function parseViaAt(text: string, i: number): { via: Via; end: number } {
+  // Fast path; whatever it does not take goes to the exact parser, which names the defect.
+  RE_SENT.lastIndex = i;
+  const m = RE_SENT.exec(text);
+  if (m === null) return parseViaExact(text, i);
+  const name = m[1]!;
+  const version = m[2]!;
+  let transport = m[3]!;
+  const v6 = m[4];
+  let host: string;
+  if (v6 !== undefined) {
+    if (!parseIPv6(v6)) return parseViaExact(text, i);
+    host = v6.toLowerCase();
+  } else {
+    host = m[5]!;
+    if (!RE_HOSTNAME.test(host) && !RE_IPV4.test(host)) return parseViaExact(text, i);
+    host = host.toLowerCase();
+  }
+  const portText = m[6];
+  let port: number | undefined;
+  if (portText !== undefined) {
+    port = +portText;
+    if (port > 65535) return parseViaExact(text, i);
+  }
+  const pr = parseParams(text, RE_SENT.lastIndex, WHAT);
+  if (pr.end < text.length && text.charCodeAt(pr.end) !== 44) return parseViaExact(text, i);
+  if (transport !== 'UDP' && transport !== 'TCP' && transport !== 'TLS' && transport !== 'WSS' && transport !== 'WS') {
+    transport = transport.toUpperCase();
+  }
+  const protocol = name === 'SIP' && version === '2.0' ? 'SIP/2.0' : name.toUpperCase() + '/' + version;
+  const via: Via = { protocol, transport, host, params: pr.params };
+  if (port !== undefined) via.port = port;
+  checkParams(via);
+  return { via, end: pr.end };
+}
+
+/** The character-by-character parser: exact error messages. */
+function parseViaExact(text: string, i: number): { via: Via; end: number } {
   const n = text.length;
   i = skipWs(text, i);
   if (i >= n) bad('empty value');
@@ -77,9 +120,15 @@ export function parseViaAt(text: string, i: number): { via: Via; end: number } {
   }
   const pr = parseParams(text, i, WHAT);
   if (pr.end < n && text.charCodeAt(pr.end) !== 44) bad(`unexpected ${describeAt(text, pr.end)}`);
-  const params = pr.params;
-  const via: Via = { protocol: name.toUpperCase() + '/' + version, transport, host, params };
+  const via: Via = { protocol: name.toUpperCase() + '/' + version, transport, host, params: pr.params };
   if (port !== undefined) via.port = port;
+  checkParams(via);
+  return { via, end: pr.end };
+}
+
+/** Copies branch, received and rport into their fields and checks the values of the known parameters. */
+function checkParams(via: Via): void {
+  const params = via.params;
   const branch = params['branch'];
   if (branch !== undefined) {
     if (branch === null) bad('branch without value');
@@ -104,7 +153,6 @@ export function parseViaAt(text: string, i: number): { via: Via; end: number } {
   }
   const maddr = params['maddr'];
   if (maddr !== undefined && (maddr === null || maddr.length === 0)) bad('maddr without value');
-  return { via, end: pr.end };
 }
 
 /** Parses a Via header value: one or more comma-separated via-parms, top first. */
