@@ -12,6 +12,11 @@ export interface TransactionTransport {
   prepareResponse(response: SipResponse, source: Source): Outbound;
   /** Sends; a failure (ICMP, refused or reset connection) is reported through onError, possibly later. */
   transmit(out: Outbound, onError: (error: Error) => void): void;
+  /**
+   * Reliable transports: calls onClose if the connection that carried `out` closes. Returns an unsubscribe
+   * function. Client transactions use it before any response arrives (the request may never have arrived).
+   */
+  watchClose?(out: Outbound, onClose: (error: Error) => void): () => void;
 }
 
 /** Messages a transaction must create itself. */

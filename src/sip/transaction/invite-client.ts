@@ -16,6 +16,7 @@ export class InviteClientTransaction {
   #out: Outbound | undefined;
   #ack: Outbound | undefined;
   #interval = 0;
+  #unwatch: (() => void) | undefined;
 
   constructor(
     ctx: TransactionContext,
@@ -50,10 +51,24 @@ export class InviteClientTransaction {
     }
     this.#timers.set('B', timerB(t), () => this.#timerB());
     this.#send(out);
+    this.#watch(out);
+  }
+
+  #watch(out: Outbound): void {
+    if (!out.reliable || this.#state !== 'calling') return;
+    this.#unwatch = this.#ctx.transport.watchClose?.(out, (error) => {
+      if (this.#state === 'calling') this.#terminate(transportFailure(error));
+    });
+  }
+
+  #stopWatching(): void {
+    this.#unwatch?.();
+    this.#unwatch = undefined;
   }
 
   receiveResponse(response: SipResponse): void {
     const s = response.status;
+    this.#stopWatching();
     switch (this.#state) {
       case 'calling':
       case 'proceeding':
@@ -125,6 +140,7 @@ export class InviteClientTransaction {
     if (this.#state === 'terminated') return;
     this.#state = 'terminated';
     this.#timers.clearAll();
+    this.#stopWatching();
     this.#ended();
     if (failure) this.#user.onFailure(failure);
     this.#user.onTerminated?.();

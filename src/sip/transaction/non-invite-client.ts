@@ -15,6 +15,7 @@ export class NonInviteClientTransaction {
   #timers: TimerSlots;
   #out: Outbound | undefined;
   #interval = 0;
+  #unwatch: (() => void) | undefined;
 
   constructor(
     ctx: TransactionContext,
@@ -47,10 +48,24 @@ export class NonInviteClientTransaction {
     }
     this.#timers.set('F', timerF(this.#ctx.timers), () => this.#terminate(TIMEOUT));
     this.#send();
+    this.#watch(out);
+  }
+
+  #watch(out: Outbound): void {
+    if (!out.reliable || this.#state !== 'trying') return;
+    this.#unwatch = this.#ctx.transport.watchClose?.(out, (error) => {
+      if (this.#state === 'trying') this.#terminate(transportFailure(error));
+    });
+  }
+
+  #stopWatching(): void {
+    this.#unwatch?.();
+    this.#unwatch = undefined;
   }
 
   receiveResponse(response: SipResponse): void {
     if (this.#state !== 'trying' && this.#state !== 'proceeding') return; // Completed absorbs retransmissions
+    this.#stopWatching();
     if (response.status < 200) {
       this.#state = 'proceeding';
       this.#user.onResponse(response);
@@ -86,6 +101,7 @@ export class NonInviteClientTransaction {
     if (this.#state === 'terminated') return;
     this.#state = 'terminated';
     this.#timers.clearAll();
+    this.#stopWatching();
     this.#ended();
     if (failure) this.#user.onFailure(failure);
     this.#user.onTerminated?.();

@@ -179,6 +179,15 @@ export class SipTransport implements TransactionTransport {
     this.connections.send(out.protocol, out.address, out.port, out.bytes, onError, out.connection, out.serverName);
   }
 
+  watchClose(out: Outbound, onClose: (error: Error) => void): () => void {
+    if (out.protocol === 'UDP') return () => {};
+    const conn = (out.connection !== undefined ? this.connections.get(out.connection) : undefined) ?? this.connections.find(out.protocol, out.address, out.port);
+    if (!conn || conn.state === 'closed') return () => {}; // a failed write reports through transmit's onError
+    const fn = (error?: Error): void => onClose(error ?? new Error(`${out.protocol} connection to ${out.address}:${out.port} closed`));
+    conn.closeListeners.add(fn);
+    return () => conn.closeListeners.delete(fn);
+  }
+
   /** Serializes and sends in one step (messages outside transactions: ACK for 2xx, stateless replies). */
   send(message: SipMessage, to: Target | Source, onError: (error: Error) => void = () => {}): Outbound {
     const out = message.kind === 'request' ? this.prepareRequest(message, to) : this.prepareResponse(message, to as Source);

@@ -26,7 +26,7 @@ async function world() {
     onRequest: (req, tx) => {
       if (!tx) return;
       serverTxs.push(tx);
-      tx.respond(response(req, answer));
+      if (answer) tx.respond(response(req, answer));
     },
   });
   ta.onMessage((m, s) => la.receive(m, s));
@@ -75,4 +75,32 @@ test('INVITE rejected over lossy UDP: the lost 486 is retransmitted by Timer G a
   ]);
   clock.advance(60_000);
   t.is(tx.state, 'terminated');
+});
+
+test('TCP: the connection closing before any response fails the transaction at once (503), not after Timer F', async (t) => {
+  const { clock, inet, la, serverTxs, setAnswer } = await world();
+  setAnswer(0);
+  const got: string[] = [];
+  const user = {
+    onResponse: (r: SipResponse) => got.push(`${clock.now()} ${r.status}`),
+    onFailure: (f: { status: number }) => got.push(`${clock.now()} failure ${f.status}`),
+  };
+  la.request(request('REGISTER', { branch: 'z9hG4bKtcp1', transport: 'TCP', sentBy: `${A}:5060` }), { protocol: 'TCP', address: B, port: 5060 }, user);
+  clock.advance(10);
+  t.is(serverTxs.length, 1);
+  inet.streams[0]!.peer.reset();
+  clock.advance(10);
+  t.deepEqual(got, ['11 failure 503']);
+
+  // After a provisional the server may still reach us on a new connection: no failure then.
+  la.request(request('INVITE', { branch: 'z9hG4bKtcp2', transport: 'TCP', sentBy: `${A}:5060` }), { protocol: 'TCP', address: B, port: 5060 }, user);
+  clock.advance(10);
+  serverTxs[1]!.respond(response(serverTxs[1]!.request, 180));
+  clock.advance(10);
+  inet.streams[1]!.peer.close();
+  clock.advance(10);
+  serverTxs[1]!.respond(response(serverTxs[1]!.request, 486));
+  clock.advance(10);
+  t.deepEqual(got, ['11 failure 503', '31 180', '52 486']);
+  t.is(inet.streams.length, 3, 'the 486 went over a new connection to the sent-by port');
 });
