@@ -17,7 +17,7 @@ export function parseCSeq(text: string): CSeq {
 }
 
 /** The character-by-character parser: exact error messages. */
-function parseCSeqExact(text: string): CSeq {
+export function parseCSeqExact(text: string): CSeq {
   const n = trimEnd(text, 0, text.length);
   const s = skipWs(text, 0);
   const de = scanClass(text, s, C_DIGIT);

@@ -98,7 +98,7 @@ const RE_NAME_ADDR =
 // scheme ":" then anything but LWS ; , ? < > " (RFC 3261 §20.10: no ; , ? in an addr-spec URI).
 const RE_ADDR_SPEC = /[ \t\r\n]*([A-Za-z][A-Za-z0-9+\-.]*:[^ \t\r\n;,?<>"]+)/y;
 
-function parseNameAddrExact(text: string, i: number, what: string): NameAddrResult {
+export function parseNameAddrExact(text: string, i: number, what: string): NameAddrResult {
   const n = text.length;
   i = skipWs(text, i);
   if (i >= n) throw new SipError(`bad ${what}: empty value`, 400, what);

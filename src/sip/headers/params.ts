@@ -50,7 +50,7 @@ const RE_PARAM =
   /[ \t\r\n]*;[ \t\r\n]*([A-Za-z0-9\-.!%*_+`'~]+)(?:[ \t\r\n]*=[ \t\r\n]*(?:([A-Za-z0-9\-.!%*_+`'~:[\]]+)|"((?:[^"\\]|\\[^\r\n])*)"))?[ \t\r\n]*/y;
 
 /** The character-by-character parser: exact error messages. */
-function parseParamsExact(text: string, start: number, what: string): ParamsResult {
+export function parseParamsExact(text: string, start: number, what: string): ParamsResult {
   const params: Params = {};
   let i = skipWs(text, start);
   const n = text.length;

@@ -72,7 +72,7 @@ export function parseViaAt(text: string, i: number): { via: Via; end: number } {
 }
 
 /** The character-by-character parser: exact error messages. */
-function parseViaExact(text: string, i: number): { via: Via; end: number } {
+export function parseViaExact(text: string, i: number): { via: Via; end: number } {
   const n = text.length;
   i = skipWs(text, i);
   if (i >= n) bad('empty value');
