@@ -102,5 +102,10 @@ test('TCP: the connection closing before any response fails the transaction at o
   serverTxs[1]!.respond(response(serverTxs[1]!.request, 486));
   clock.advance(10);
   t.deepEqual(got, ['11 failure 503', '31 180', '52 486']);
-  t.is(inet.streams.length, 3, 'the 486 went over a new connection to the sent-by port');
+  // The 486 came over a new connection B opened to our sent-by port; the ACK goes to B's port 5060 on
+  // a connection of ours (no RFC 5923 aliasing of the connection B opened).
+  t.is(inet.streams.length, 4);
+  t.deepEqual(inet.streams[2]!.remote, { address: A, port: 5060 });
+  t.true(inet.streams[2]!.text.startsWith('SIP/2.0 486'));
+  t.true(inet.streams[3]!.text.startsWith('ACK '));
 });
