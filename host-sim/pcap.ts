@@ -1,4 +1,8 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
+import type { Clock } from '../hal/clock.js';
+import type {
+  ConnectOptions, Endpoint, ListenOptions, Listener, Network, StreamHandlers, StreamSocket, UdpOptions, UdpSocket,
+} from '../hal/net.js';
 
 /** An IP address (IPv4 dotted or IPv6 text) and a port. Same shape as the HAL's Endpoint. */
 export interface PcapEndpoint {
@@ -296,4 +300,177 @@ function mac(ip: Uint8Array): Uint8Array {
   const m = Uint8Array.of(0x02, 0, 0, 0, 0, 0);
   for (let i = 0; i < ip.length; i++) m[2 + (i % 4)] = m[2 + (i % 4)]! ^ ip[i]!;
   return m;
+}
+
+function isWildcard(address: string): boolean {
+  return address === '0.0.0.0' || address === '::' || address === '';
+}
+
+function isLoopback(address: string): boolean {
+  return address === '::1' || address.startsWith('127.');
+}
+
+/**
+ * A HAL Network that records everything sent and received through it into a pcap (the simulator's
+ * `--pcap FILE`). Traffic between two sockets of the same PcapNetwork is recorded once, by the sender
+ * (UDP) or the connecting side (TCP). TLS connections are recorded as the plaintext the core sees.
+ */
+export class PcapNetwork implements Network {
+  readonly #inner: Network;
+  readonly #pcap: PcapWriter;
+  readonly #clock: Clock;
+  /** Local endpoints of our sockets, counted: "address/port", and "any/port" for wildcard binds. */
+  readonly #mine = new Map<string, number>();
+
+  constructor(inner: Network, pcap: PcapWriter, clock: Clock) {
+    this.#inner = inner;
+    this.#pcap = pcap;
+    this.#clock = clock;
+  }
+
+  localAddresses(): string[] {
+    return this.#inner.localAddresses();
+  }
+
+  async openUdp(options: UdpOptions): Promise<UdpSocket> {
+    let sock: UdpSocket | undefined;
+    sock = await this.#inner.openUdp({
+      ...options,
+      onMessage: (data, from) => {
+        if (sock && !this.#isMine(from)) this.#pcap.udp(from, this.#concrete(sock.local, from.address), data, this.#clock.wallTime());
+        options.onMessage(data, from);
+      },
+    });
+    const inner = sock;
+    const local = inner.local;
+    this.#add(local);
+    let open = true;
+    return {
+      local,
+      send: (data, address, port) => {
+        if (open) this.#pcap.udp(this.#concrete(local, address), { address, port }, data, this.#clock.wallTime());
+        inner.send(data, address, port);
+      },
+      close: () => {
+        if (open) this.#remove(local);
+        open = false;
+        inner.close();
+      },
+    };
+  }
+
+  connect(options: ConnectOptions): StreamSocket {
+    let s: StreamSocket | undefined;
+    let recording = false;
+    let local: Endpoint | undefined;
+    const remote = { address: options.address, port: options.port };
+    s = this.#inner.connect({
+      ...options,
+      onConnect: () => {
+        local = this.#concrete(s!.local, remote.address);
+        this.#add(local);
+        recording = true;
+        this.#pcap.tcpOpen(local, remote, this.#clock.wallTime());
+        options.onConnect?.();
+      },
+      onData: (data) => {
+        if (recording) this.#pcap.tcp(remote, local!, data, this.#clock.wallTime());
+        options.onData(data);
+      },
+      onClose: (error) => {
+        if (recording) {
+          this.#pcap.tcpClose(local!, remote, this.#clock.wallTime());
+          this.#remove(local!);
+          recording = false;
+        }
+        options.onClose(error);
+      },
+    });
+    return this.#wrapStream(s, () => (recording ? [local!, remote] : undefined));
+  }
+
+  async listen(options: ListenOptions): Promise<Listener> {
+    return this.#inner.listen({
+      ...options,
+      onConnection: (socket) => {
+        // Decided at the first packet: by then a connecting socket of ours has registered itself.
+        let state: 'undecided' | 'record' | 'skip' = 'undecided';
+        const ends = (): [Endpoint, Endpoint] | undefined => {
+          if (state === 'undecided') {
+            state = this.#isMine(socket.remote) ? 'skip' : 'record';
+            if (state === 'record') this.#pcap.tcpOpen(socket.remote, this.#concrete(socket.local, socket.remote.address), this.#clock.wallTime());
+          }
+          return state === 'record' ? [this.#concrete(socket.local, socket.remote.address), socket.remote] : undefined;
+        };
+        const wrapped = this.#wrapStream(socket, ends);
+        const h: StreamHandlers = options.onConnection(wrapped);
+        return {
+          ...h,
+          onData: (data) => {
+            const e = ends();
+            if (e) this.#pcap.tcp(e[1], e[0], data, this.#clock.wallTime());
+            h.onData(data);
+          },
+          onClose: (error) => {
+            const e = state === 'record' ? ends() : undefined;
+            if (e) this.#pcap.tcpClose(e[1], e[0], this.#clock.wallTime());
+            h.onClose(error);
+          },
+        };
+      },
+    });
+  }
+
+  #wrapStream(s: StreamSocket, ends: () => [Endpoint, Endpoint] | undefined): StreamSocket {
+    const pcap = this.#pcap;
+    const clock = this.#clock;
+    return {
+      get local() {
+        return s.local;
+      },
+      get remote() {
+        return s.remote;
+      },
+      write(data) {
+        const e = ends();
+        if (e) pcap.tcp(e[0], e[1], data, clock.wallTime());
+        s.write(data);
+      },
+      close() {
+        s.close();
+      },
+    };
+  }
+
+  #keys(e: Endpoint): string {
+    return isWildcard(e.address) ? `any/${e.port}` : `${e.address}/${e.port}`;
+  }
+
+  #add(e: Endpoint): void {
+    const k = this.#keys(e);
+    this.#mine.set(k, (this.#mine.get(k) ?? 0) + 1);
+  }
+
+  #remove(e: Endpoint): void {
+    const k = this.#keys(e);
+    const n = (this.#mine.get(k) ?? 0) - 1;
+    if (n > 0) this.#mine.set(k, n);
+    else this.#mine.delete(k);
+  }
+
+  /** Whether a peer endpoint is one of our own sockets (so the packet was recorded when sent). */
+  #isMine(e: Endpoint): boolean {
+    if (this.#mine.has(`${e.address}/${e.port}`)) return true;
+    if (!this.#mine.has(`any/${e.port}`)) return false;
+    return isLoopback(e.address) || this.#inner.localAddresses().includes(e.address);
+  }
+
+  /** A wildcard-bound socket has no address of its own: use the one the OS would pick for that peer. */
+  #concrete(local: Endpoint, peer: string): Endpoint {
+    if (!isWildcard(local.address)) return local;
+    const v6 = peer.includes(':');
+    if (isLoopback(peer)) return { address: v6 ? '::1' : '127.0.0.1', port: local.port };
+    const mine = this.#inner.localAddresses().find((a) => a.includes(':') === v6 && !isLoopback(a));
+    return { address: mine ?? (v6 ? '::1' : '127.0.0.1'), port: local.port };
+  }
 }
