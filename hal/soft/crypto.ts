@@ -1,10 +1,12 @@
 import type { Crypto, DigestAlgorithm } from '../crypto.js';
 import { Aes } from './aes.js';
+import { ed25519Verify } from './ed25519.js';
 import type { Hasher } from './hash.js';
 import { Hmac } from './hmac.js';
 import { Md5 } from './md5.js';
 import { Sha1 } from './sha1.js';
 import { Sha256 } from './sha256.js';
+import { Sha512t256 } from './sha512.js';
 
 function hasherFor(algorithm: DigestAlgorithm): () => Hasher {
   switch (algorithm) {
@@ -14,8 +16,8 @@ function hasherFor(algorithm: DigestAlgorithm): () => Hasher {
       return () => new Sha1();
     case 'SHA-256':
       return () => new Sha256();
-    default:
-      throw new Error(`${algorithm} not available in soft crypto`);
+    case 'SHA-512-256':
+      return () => new Sha512t256();
   }
 }
 
@@ -62,7 +64,7 @@ export class SoftCrypto implements Crypto {
     cached.aes.encryptBlock(input, 0, output, 0);
   }
 
-  ed25519Verify(_publicKey: Uint8Array, _message: Uint8Array, _signature: Uint8Array): boolean {
-    throw new Error('ed25519Verify not available in soft crypto');
+  ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+    return ed25519Verify(publicKey, message, signature);
   }
 }

@@ -13,12 +13,15 @@ export interface Hasher {
   copyFrom(other: this): void;
 }
 
-/** Merkle–Damgård hashes with 64-byte blocks and 32-bit words: MD5, SHA-1, SHA-256. */
+/**
+ * Merkle–Damgård hashes: MD5, SHA-1, SHA-256 (64-byte blocks, 8-byte length) and SHA-512
+ * (128-byte blocks, 16-byte length), state kept as 32-bit words (SHA-512: high, low pairs).
+ */
 export abstract class BlockHasher implements Hasher {
-  readonly blockSize = 64;
+  readonly blockSize: number;
   readonly digestSize: number;
   protected readonly h: Int32Array;
-  private readonly block = new Uint8Array(64);
+  private readonly block: Uint8Array;
   private fill = 0;
   private total = 0;
 
@@ -26,7 +29,10 @@ export abstract class BlockHasher implements Hasher {
     stateWords: number,
     digestSize: number,
     private readonly littleEndian: boolean,
+    blockSize = 64,
   ) {
+    this.blockSize = blockSize;
+    this.block = new Uint8Array(blockSize);
     this.h = new Int32Array(stateWords);
     this.digestSize = digestSize;
     this.reset();
@@ -44,22 +50,23 @@ export abstract class BlockHasher implements Hasher {
 
   update(data: Uint8Array, offset = 0, length = data.length - offset): this {
     const block = this.block;
+    const size = this.blockSize;
     let pos = offset;
     const end = offset + length;
     this.total += length;
     let fill = this.fill;
     if (fill > 0) {
-      while (fill < 64 && pos < end) block[fill++] = data[pos++];
-      if (fill < 64) {
+      while (fill < size && pos < end) block[fill++] = data[pos++];
+      if (fill < size) {
         this.fill = fill;
         return this;
       }
       this.compress(block, 0);
       fill = 0;
     }
-    while (end - pos >= 64) {
+    while (end - pos >= size) {
       this.compress(data, pos);
-      pos += 64;
+      pos += size;
     }
     while (pos < end) block[fill++] = data[pos++];
     this.fill = fill;
@@ -68,23 +75,27 @@ export abstract class BlockHasher implements Hasher {
 
   digestInto(out: Uint8Array, outOffset = 0): void {
     const block = this.block;
+    const size = this.blockSize;
+    // The length field is 8 bytes for 64-byte blocks, 16 for 128-byte ones; we fill only its low 8.
+    const lengthAt = size - 8;
+    const room = size - size / 8;
     let fill = this.fill;
     const total = this.total;
     block[fill++] = 0x80;
-    if (fill > 56) {
-      while (fill < 64) block[fill++] = 0;
+    if (fill > room) {
+      while (fill < size) block[fill++] = 0;
       this.compress(block, 0);
       fill = 0;
     }
-    while (fill < 56) block[fill++] = 0;
+    while (fill < lengthAt) block[fill++] = 0;
     const lo = (total * 8) >>> 0;
     const hi = Math.floor(total / 0x20000000) >>> 0;
     if (this.littleEndian) {
-      writeLE(block, 56, lo);
-      writeLE(block, 60, hi);
+      writeLE(block, lengthAt, lo);
+      writeLE(block, lengthAt + 4, hi);
     } else {
-      writeBE(block, 56, hi);
-      writeBE(block, 60, lo);
+      writeBE(block, lengthAt, hi);
+      writeBE(block, lengthAt + 4, lo);
     }
     this.compress(block, 0);
     const h = this.h;

@@ -12,7 +12,7 @@ function hex(b: Uint8Array): string {
 }
 
 test('digests agree with node:crypto on random inputs of every length 0..300', (t) => {
-  for (const alg of ['MD5', 'SHA-1', 'SHA-256'] as const) {
+  for (const alg of ['MD5', 'SHA-1', 'SHA-256', 'SHA-512-256'] as const) {
     for (let n = 0; n <= 300; n++) {
       const data = new Uint8Array(randomBytes(n));
       t.is(hex(soft.digest(alg, data)), hex(host.digest(alg, data)), `${alg} length ${n}`);
@@ -65,4 +65,21 @@ test('HostCrypto.ed25519Verify accepts a good signature and rejects tampering', 
 
 test('HostCrypto SHA-512-256 matches the FIPS 180-4 "abc" example', (t) => {
   t.is(hex(host.digest('SHA-512-256', new TextEncoder().encode('abc'))), '53048e2681941ef99b2e29b76b4c7dabe4c2d0c634fc6d46e0e2f13107e7af23');
+});
+
+test('SoftCrypto.ed25519Verify agrees with node:crypto on random keys, messages and corruptions', (t) => {
+  for (let i = 0; i < 40; i++) {
+    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    const spki = publicKey.export({ format: 'der', type: 'spki' });
+    const raw = new Uint8Array(spki.subarray(spki.length - 32));
+    const msg = new Uint8Array(randomBytes(randomInt(0, 300)));
+    const sig = new Uint8Array(sign(null, msg, privateKey));
+    t.true(soft.ed25519Verify(raw, msg, sig));
+    const bad = sig.slice();
+    bad[randomInt(0, 64)] ^= 1 << randomInt(0, 8);
+    t.is(soft.ed25519Verify(raw, msg, bad), host.ed25519Verify(raw, msg, bad));
+    const badKey = raw.slice();
+    badKey[randomInt(0, 32)] ^= 1 << randomInt(0, 8);
+    t.is(soft.ed25519Verify(badKey, msg, sig), host.ed25519Verify(badKey, msg, sig));
+  }
 });
