@@ -43,18 +43,21 @@ export const COMPACT_OF: Readonly<Record<string, string>> = Object.fromEntries(
   Object.entries(COMPACT).map(([letter, id]) => [CANONICAL[id]!.toLowerCase(), letter]),
 );
 
-/** Full lower-case names grouped by length, for the allocation-free comparison in idAt(). */
-const BY_LENGTH: ReadonlyArray<ReadonlyArray<readonly [string, H]>> = (() => {
-  const groups: Array<Array<readonly [string, H]>> = [];
+/** [lower-case name, canonical name, id] grouped by name length, for idAt(). */
+const BY_LENGTH: ReadonlyArray<ReadonlyArray<readonly [string, string, H]>> = (() => {
+  const groups: Array<Array<readonly [string, string, H]>> = [];
   for (let id = 1; id < CANONICAL.length; id++) {
-    const lower = CANONICAL[id]!.toLowerCase();
-    (groups[lower.length] ??= []).push([lower, id as H]);
+    const canonical = CANONICAL[id]!;
+    (groups[canonical.length] ??= []).push([canonical.toLowerCase(), canonical, id as H]);
   }
   for (let i = 0; i < groups.length; i++) groups[i] ??= [];
   return groups;
 })();
 
-/** Id of the header name text[start, end), compared case-insensitively without allocating. */
+/**
+ * Id of the header name text[start, end), case-insensitively and without allocating. Most senders use
+ * the canonical spelling, which a native startsWith confirms; other spellings fall back to a char loop.
+ */
 export function idAt(text: string, start: number, end: number): H {
   const len = end - start;
   if (len === 1) return COMPACT[text[start]!.toLowerCase()] ?? H.Other;
@@ -65,13 +68,14 @@ export function idAt(text: string, start: number, end: number): H {
     const entry = group[g]!;
     const name = entry[0];
     if (name.charCodeAt(0) !== first) continue;
+    if (text.startsWith(entry[1], start)) return entry[2];
     let i = 1;
     for (; i < len; i++) {
       const c = text.charCodeAt(start + i);
       const want = name.charCodeAt(i);
       if (c !== want && !(c >= 65 && c <= 90 && c + 32 === want)) break;
     }
-    if (i === len) return entry[1];
+    if (i === len) return entry[2];
   }
   return H.Other;
 }

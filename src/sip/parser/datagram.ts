@@ -3,7 +3,7 @@ import { SipError } from '../errors.js';
 import type { ParserLimits } from './limits.js';
 import { resolveLimits } from './limits.js';
 import { HeadScan, scanHead } from './scan.js';
-import { EMPTY_BODY, Framing, buildHead } from './parsed.js';
+import { buildHead } from './parsed.js';
 import type { ParsedMessage } from './parsed.js';
 
 /** True when the datagram holds only CR/LF (a keep-alive, RFC 5626 §3.5.1), which is not a message. */
@@ -31,8 +31,8 @@ export function parseMessage(bytes: Uint8Array, limits?: Partial<ParserLimits>):
     s.headerEnd = end;
     s.bodyStart = end;
   }
-  const f = new Framing();
-  const msg = buildHead(bytes, start, s.headerEnd, s.fields, f);
+  const msg = buildHead(bytes, s);
+  const f = s;
   let bodyEnd = end;
   if (f.contentLength >= 0) {
     if (f.contentLength > lim.bodyBytes) throw new SipError('body too large', 413);
@@ -41,7 +41,6 @@ export function parseMessage(bytes: Uint8Array, limits?: Partial<ParserLimits>):
       throw new SipError(`Content-Length ${f.contentLength} larger than the message body (${end - s.bodyStart} bytes)`, 400, 'Content-Length');
     }
   } else if (end - s.bodyStart > lim.bodyBytes) throw new SipError('body too large', 413);
-  msg.raw = bytes.subarray(start, bodyEnd);
-  msg.body = bodyEnd > s.bodyStart ? bytes.subarray(s.bodyStart, bodyEnd) : EMPTY_BODY;
+  msg.setBytes(bytes, start, s.bodyStart, bodyEnd);
   return msg;
 }

@@ -9,7 +9,9 @@ import { parseUri } from '../uri.js';
 import { SipError } from '../errors.js';
 import { H, idAt } from '../header-names.js';
 import { TypedHeaders } from './typed.js';
-import { StartLine, parseStartLine } from './start-line.js';
+import type { StartLine } from './start-line.js';
+import { parseStartLine } from './start-line.js';
+import type { HeadScan } from './scan.js';
 
 const FOLDED = 0x100;
 const ID_MASK = 0xff;
@@ -20,10 +22,12 @@ export const EMPTY_BODY: Uint8Array = new Uint8Array(0);
 const decoder = new TextDecoder();
 
 abstract class ParsedBase extends TypedHeaders {
-  /** The whole message as received (start line to end of body). */
-  raw: Uint8Array;
-  /** The body: a view into `raw`. */
-  body: Uint8Array;
+  /** The received bytes and where this message's start line, body and end are in them. */
+  private src: Uint8Array;
+  private so = 0;
+  private bo = 0;
+  private eo = 0;
+  private bv: Uint8Array | undefined = undefined;
   /** Start line and header fields, decoded; each line keeps its CRLF. */
   readonly text: string;
   protected readonly ix: Int32Array;
@@ -32,25 +36,64 @@ abstract class ParsedBase extends TypedHeaders {
 
   constructor(text: string, ix: Int32Array, n: number, version: string) {
     super();
-    this.raw = EMPTY_BODY;
-    this.body = EMPTY_BODY;
+    this.src = EMPTY_BODY;
     this.text = text;
     this.ix = ix;
     this.n = n;
     this.version = version;
   }
 
+  /** Sets where the message lies in the received bytes (no copy). */
+  setBytes(src: Uint8Array, start: number, bodyStart: number, end: number): void {
+    this.src = src;
+    this.so = start;
+    this.bo = bodyStart;
+    this.eo = end;
+    this.bv = undefined;
+  }
+
+  /** The whole message as received (start line to end of body): a view into the received bytes. */
+  get raw(): Uint8Array {
+    return this.src.subarray(this.so, this.eo);
+  }
+
+  /** The body: a view into the received bytes, empty when none. */
+  get body(): Uint8Array {
+    let b = this.bv;
+    if (b === undefined) {
+      b = this.eo > this.bo ? this.src.subarray(this.bo, this.eo) : EMPTY_BODY;
+      this.bv = b;
+    }
+    return b;
+  }
+
   protected nextOf(id: H, from: number): number {
     const ix = this.ix;
-    for (let i = from, n = this.n; i < n; i++) if ((ix[i * W + 3]! & ID_MASK) === id) return i;
+    const want = id + 1;
+    for (let i = from, n = this.n; i < n; i++) {
+      let m = ix[i * W + 3]! & ID_MASK;
+      if (m === 0) m = this.classify(i);
+      if (m === want) return i;
+    }
     return -1;
+  }
+
+  /** Works out (once) which known header field i is; returns id + 1. */
+  private classify(i: number): number {
+    const ix = this.ix;
+    const s = ix[i * W]!;
+    const m = idAt(this.text, s, nameEnd(this.text, s, ix[i * W + 1]!)) + 1;
+    ix[i * W + 3]! |= m;
+    return m;
   }
 
   protected nextNamed(lower: string, from: number): number {
     const ix = this.ix;
     const t = this.text;
     for (let i = from, n = this.n; i < n; i++) {
-      if ((ix[i * W + 3]! & ID_MASK) !== H.Other) continue;
+      let m = ix[i * W + 3]! & ID_MASK;
+      if (m === 0) m = this.classify(i);
+      if (m !== H.Other + 1) continue;
       const s = ix[i * W]!;
       const e = nameEnd(t, s, ix[i * W + 1]!);
       if (e - s !== lower.length) continue;
@@ -94,7 +137,9 @@ abstract class ParsedBase extends TypedHeaders {
 
   /** Known-header id of field i (0 for other headers). */
   idAt(i: number): H {
-    return (this.ix[i * W + 3]! & ID_MASK) as H;
+    let m = this.ix[i * W + 3]! & ID_MASK;
+    if (m === 0) m = this.classify(i);
+    return (m - 1) as H;
   }
 
   headerLines(): Array<[string, string]> {
@@ -186,23 +231,19 @@ function unfold(v: string): string {
   }
 }
 
-/** Header facts framing needs while the message is built. */
-export class Framing {
-  /** Value of the single Content-Length header, -1 when absent. */
-  contentLength = -1;
-}
-
 /**
- * Builds a message from the header section bytes[start, headerEnd) (start line and header fields, each line
- * ended by LF). `fields` is the header field count the scan found. Fills `framing.contentLength`.
+ * Builds a message from the header section the scan found (start line and header fields, each line ended
+ * by LF). Fills in the start-line fields of `s` and `s.contentLength`. Only Content-Length is identified
+ * here; other names are classified when first looked up.
  */
-export function buildHead(bytes: Uint8Array, start: number, headerEnd: number, fields: number, framing: Framing): ParsedMessage {
-  const text = decoder.decode(bytes.subarray(start, headerEnd));
+export function buildHead(bytes: Uint8Array, s: HeadScan): ParsedMessage {
+  const text = decoder.decode(bytes.subarray(s.start, s.headerEnd));
+  const fields = s.fields;
   const len = text.length;
   const sl0 = text.indexOf('\n');
   let sle = sl0 < 0 ? len : sl0;
   if (sle > 0 && text.charCodeAt(sle - 1) === 13) sle--;
-  const sl = new StartLine();
+  const sl: StartLine = s;
   parseStartLine(text, sle, sl);
   const ix = new Int32Array((fields > 0 ? fields : 1) * W);
   let n = 0;
@@ -225,22 +266,26 @@ export function buildHead(bytes: Uint8Array, start: number, headerEnd: number, f
       let ne = colon;
       for (let c = text.charCodeAt(ne - 1); ne > p && (c === 32 || c === 9); c = text.charCodeAt(--ne - 1));
       if (ne === p) throw new SipError('bad header field: empty header name');
-      const id = idAt(text, p, ne);
-      if (id === H.ContentLength) {
-        if (cl >= 0) throw new SipError('multiple Content-Length headers', 400, 'Content-Length');
-        cl = n;
-      }
       const k = n * W;
       ix[k] = p;
       ix[k + 1] = colon;
       ix[k + 2] = e;
-      ix[k + 3] = id;
+      const len = ne - p;
+      const c1 = text.charCodeAt(p) | 0x20;
+      if ((len === 14 && c1 === 0x63) || (len === 1 && c1 === 0x6c)) {
+        const id = idAt(text, p, ne);
+        ix[k + 3] = id + 1;
+        if (id === H.ContentLength) {
+          if (cl >= 0) throw new SipError('multiple Content-Length headers', 400, 'Content-Length');
+          cl = n;
+        }
+      }
       n++;
     }
     p = nl + 1;
   }
   const msg = sl.kind === 'request' ? new ParsedRequest(text, ix, n, sl) : new ParsedResponse(text, ix, n, sl);
-  framing.contentLength = cl < 0 ? -1 : readContentLength(msg.fieldValue(cl));
+  s.contentLength = cl < 0 ? -1 : readContentLength(msg.fieldValue(cl));
   return msg;
 }
 

@@ -4,9 +4,10 @@
  */
 import { SipError } from '../errors.js';
 import type { ParserLimits } from './limits.js';
+import { StartLine } from './start-line.js';
 
-/** Progress through one header section; reused by the stream parser across chunks. */
-export class HeadScan {
+/** Progress through one header section, then what its start line says; reused by the stream parser. */
+export class HeadScan extends StartLine {
   /** First byte of the start line. */
   start = 0;
   /** Index of the LF ending the start line, -1 until seen. */

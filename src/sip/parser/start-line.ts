@@ -9,6 +9,8 @@ export const SIP_2_0 = 'SIP/2.0';
 
 /** What the start line holds; offsets index the header text. */
 export class StartLine {
+  /** Value of the single Content-Length header, -1 when absent (filled by buildHead). */
+  contentLength = -1;
   kind: 'request' | 'response' = 'request';
   method = '';
   uriStart = 0;

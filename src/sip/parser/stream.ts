@@ -8,7 +8,7 @@ import { SipError } from '../errors.js';
 import type { ParserLimits } from './limits.js';
 import { resolveLimits } from './limits.js';
 import { HeadScan, scanHead } from './scan.js';
-import { EMPTY_BODY, Framing, buildHead } from './parsed.js';
+import { EMPTY_BODY, buildHead } from './parsed.js';
 import type { ParsedMessage } from './parsed.js';
 
 /** 'ping': a double CRLF arrived (answer with a single CRLF); 'pong': a single CRLF arrived. */
@@ -21,7 +21,6 @@ export class StreamParser {
   private buf: Uint8Array = EMPTY_BODY;
   private len = 0;
   private readonly scan = new HeadScan();
-  private readonly framing = new Framing();
   /** Headers parsed, body still arriving. */
   private head: ParsedMessage | undefined = undefined;
   private total = 0;
@@ -98,8 +97,8 @@ export class StreamParser {
         }
         if (!scanHead(bytes, end, this.scan, this.limits)) return this.scan.start;
         const s = this.scan;
-        const head = buildHead(bytes, s.start, s.headerEnd, s.fields, this.framing);
-        const cl = this.framing.contentLength;
+        const head = buildHead(bytes, s);
+        const cl = s.contentLength;
         if (cl < 0) throw new SipError('missing Content-Length (required on stream transports)', 400, 'Content-Length');
         if (cl > this.limits.bodyBytes) throw new SipError('body too large', 413);
         this.head = head;
@@ -108,12 +107,8 @@ export class StreamParser {
       const s = this.scan;
       if (end < this.total) return s.start;
       const head = this.head;
-      let raw: Uint8Array;
-      if (zeroCopy) raw = bytes.subarray(s.start, this.total);
-      else raw = bytes.slice(s.start, this.total);
-      head.raw = raw;
-      const bs = s.bodyStart - s.start;
-      head.body = raw.length > bs ? raw.subarray(bs) : EMPTY_BODY;
+      if (zeroCopy) head.setBytes(bytes, s.start, s.bodyStart, this.total);
+      else head.setBytes(bytes.slice(s.start, this.total), 0, s.bodyStart - s.start, this.total - s.start);
       off = this.total;
       this.head = undefined;
       this.scan.reset(off);

@@ -13,6 +13,11 @@ import { parseContactList } from '../headers/contact.js';
 import { parseMediaType } from '../headers/media-type.js';
 import { parseAccept, parseTokenList, parseUInt } from '../headers/simple.js';
 import { parseAuth } from '../headers/auth.js';
+import { parseCallId, parseDate, parseRAck, parseReason, parseReferTo, parseReferredBy, parseReplaces, parseRetryAfter,
+  parseSessionExpires, parseWarning } from '../headers/dialog-headers.js';
+import type { RAck, Reason, Replaces, RetryAfter, SessionExpires, Warning } from '../headers/dialog-headers.js';
+import { parseEvent, parseSubscriptionState } from '../headers/event.js';
+import type { EventValue, SubscriptionState } from '../headers/event.js';
 import { splitList } from './list.js';
 
 /** Cache marker for "header absent". */
@@ -208,8 +213,40 @@ export abstract class TypedHeaders {
   get accept(): MediaType[] | undefined {
     return this.present(H.Accept) ? this.many(H.Accept, parseAccept) : undefined;
   }
+  get referTo(): NameAddr | undefined {
+    return this.one(H.ReferTo, parseReferTo);
+  }
   get referredBy(): NameAddr | undefined {
     return this.one(H.ReferredBy, parseReferredBy);
+  }
+  get replaces(): Replaces | undefined {
+    return this.one(H.Replaces, parseReplaces);
+  }
+  get event(): EventValue | undefined {
+    return this.one(H.Event, parseEvent);
+  }
+  get subscriptionState(): SubscriptionState | undefined {
+    return this.one(H.SubscriptionState, parseSubscriptionState);
+  }
+  get rack(): RAck | undefined {
+    return this.one(H.RAck, parseRAck);
+  }
+  get sessionExpires(): SessionExpires | undefined {
+    return this.one(H.SessionExpires, parseSessionExpires);
+  }
+  get retryAfter(): RetryAfter | undefined {
+    return this.one(H.RetryAfter, parseRetryAfter);
+  }
+  /** Date header as milliseconds since the epoch. */
+  get date(): number | undefined {
+    return this.one(H.Date, parseDate);
+  }
+  get warning(): Warning[] {
+    return this.many(H.Warning, parseWarning);
+  }
+  /** The Reason header (RFC 3326); not the reason phrase of a response. */
+  get reasonHeader(): Reason[] {
+    return this.many(H.Reason, parseReason);
   }
   get userAgent(): string | undefined {
     return this.one(H.UserAgent, identity);
@@ -230,14 +267,8 @@ function identity(v: string): string {
   return v;
 }
 
-/** Call-ID = word [ "@" word ]; the value is kept as received. */
-function parseCallId(v: string): string {
-  if (v.length === 0) throw new SipError('bad Call-ID: empty value', 400, 'Call-ID');
-  return v;
-}
 const parseFrom = (v: string): NameAddr => parseNameAddr(v, 'From');
 const parseTo = (v: string): NameAddr => parseNameAddr(v, 'To');
-const parseReferredBy = (v: string): NameAddr => parseNameAddr(v, 'Referred-By');
 const parseRoute = (v: string): NameAddr[] => parseNameAddrList(v, 'Route');
 const parseRecordRoute = (v: string): NameAddr[] => parseNameAddrList(v, 'Record-Route');
 const parseMaxForwards = (v: string): number => parseUInt(v, 'Max-Forwards');
