@@ -105,10 +105,13 @@ test('paced by a real clock: about 50 frames per second', async (t) => {
   const clock = new HostClock();
   const input = WavAudioInput.tone(clock, [440]);
   let n = 0;
+  const start = clock.now();
   input.start(() => n++);
   await new Promise((r) => setTimeout(r, 410));
+  const expected = Math.floor((clock.now() - start) / 20);
   input.stop();
-  t.true(n >= 17 && n <= 21, `${n} frames in 410 ms`);
+  // Late timers are caught up (up to 5 frames), so the count follows elapsed time even on a loaded machine.
+  t.true(n >= expected - 6 && n <= expected, `${n} frames, ${expected} expected`);
 });
 
 test('tone samples have the asked frequency and level', (t) => {
