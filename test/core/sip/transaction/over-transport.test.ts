@@ -6,9 +6,11 @@ import type { InviteServerTransaction } from '../../../../src/sip/transaction/in
 import { DEFAULT_TIMERS } from '../../../../src/sip/transaction/timers.js';
 import { TransactionLayer, type ServerTransaction } from '../../../../src/sip/transaction/transaction-layer.js';
 import { SipTransport } from '../../../../src/sip/transport/transport.js';
+import { parseMessage } from '../../../../src/sip/parser/index.js';
 import { FakeInternet } from '../transport/fake-network.js';
 import { SeededRandom, testCodec, text } from '../transport/helpers.js';
-import { miniFactory, request, response } from './helpers.js';
+import { createMessageFactory } from '../../../../src/sip/transaction/messages.js';
+import { request, response } from './helpers.js';
 
 const A = '192.0.2.1';
 const B = '192.0.2.2';
@@ -18,7 +20,7 @@ async function world() {
   const inet = new FakeInternet(clock);
   const ta = await SipTransport.open({ network: inet.host(A), clock, random: new SeededRandom(1), codec: testCodec, udp: { port: 5060 } });
   const tb = await SipTransport.open({ network: inet.host(B), clock, random: new SeededRandom(2), codec: testCodec, udp: { port: 5060 } });
-  const ctx = (transport: SipTransport) => ({ clock, timers: DEFAULT_TIMERS, transport, factory: miniFactory });
+  const ctx = (transport: SipTransport) => ({ clock, timers: DEFAULT_TIMERS, transport, factory: createMessageFactory(new SeededRandom(4)) });
   const serverTxs: ServerTransaction[] = [];
   let answer = 200;
   const la = new TransactionLayer(ctx(ta), { onRequest: () => {} });
@@ -108,4 +110,26 @@ test('TCP: the connection closing before any response fails the transaction at o
   t.deepEqual(inet.streams[2]!.remote, { address: A, port: 5060 });
   t.true(inet.streams[2]!.text.startsWith('SIP/2.0 486'));
   t.true(inet.streams[3]!.text.startsWith('ACK '));
+});
+
+test('a merged request arriving by a second path gets 482 with a To tag, sent back along its own Via', async (t) => {
+  const { clock, inet, lb, serverTxs, setAnswer } = await world();
+  setAnswer(0);
+  const c = await inet.host('192.0.2.3').openUdp({ port: 5060, onMessage: () => {} });
+  const seen: string[] = [];
+  (inet.udp.get('192.0.2.3 5060')!.options as { onMessage: (d: Uint8Array) => void }).onMessage = (d) => seen.push(text(d));
+  const first = request('INVITE', { branch: 'z9hG4bKfork1', sentBy: '192.0.2.3:5060' });
+  const second = request('INVITE', { branch: 'z9hG4bKfork2', sentBy: '192.0.2.3:5060' });
+  const codec = testCodec;
+  c.send(codec.serialize(first), B, 5060);
+  c.send(codec.serialize(second), B, 5060);
+  clock.advance(1);
+  t.is(serverTxs.length, 1);
+  clock.advance(1);
+  t.is(seen.length, 1);
+  const r = parseMessage(new TextEncoder().encode(seen[0]!));
+  t.is(r.kind === 'response' && r.status, 482);
+  t.is(r.via[0]!.branch, 'z9hG4bKfork2');
+  t.regex(r.to.params['tag'] ?? '', /^[a-z0-9]{10}$/);
+  t.is(lb.serverCount, 2);
 });

@@ -1,32 +1,13 @@
-/** Codec and message fixtures for transport tests (parser from src/sip/parser; raw bytes until serialize.ts). */
-import { parseMessage, StreamParser, type ParsedMessage, type ParsedRequest, type ParsedResponse } from '../../../../src/sip/parser/index.js';
-import type { SipMessage } from '../../../../src/sip/message.js';
+/** Codec and message fixtures for transport tests. */
+import { parseMessage, type ParsedMessage, type ParsedRequest, type ParsedResponse } from '../../../../src/sip/parser/index.js';
 import type { SipCodec } from '../../../../src/sip/transport/codec.js';
-import { formatUri } from '../../../../src/sip/uri.js';
+import { sipCodec } from '../../../../src/sip/transport/sip-codec.js';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
-/** Any contract message to bytes from its header lines (the production serializer is src/sip/serialize.ts). */
-export function plainSerialize(m: SipMessage): Uint8Array {
-  let out = m.kind === 'request' ? `${m.method} ${formatUri(m.uri)} SIP/2.0\r\n` : `SIP/2.0 ${m.status} ${m.reason}\r\n`;
-  for (const [k, v] of m.headerLines()) if (k.toLowerCase() !== 'content-length' && k.toLowerCase() !== 'l') out += `${k}: ${v}\r\n`;
-  const head = enc.encode(out + `Content-Length: ${m.body.length}\r\n\r\n`);
-  const all = new Uint8Array(head.length + m.body.length);
-  all.set(head);
-  all.set(m.body, head.length);
-  return all;
-}
-
-/** Parser-backed codec with a plain serializer. */
-export const testCodec: SipCodec = {
-  parseDatagram: (bytes) => parseMessage(bytes),
-  streamDecoder(onMessage, onKeepAlive) {
-    const p = new StreamParser(onMessage, undefined, onKeepAlive);
-    return { push: (chunk) => p.feed(chunk) };
-  },
-  serialize: plainSerialize,
-};
+/** The production codec (parser + serializer); the tests exercise the real framing. */
+export const testCodec: SipCodec = sipCodec();
 
 export function msg(lines: string[], body = ''): ParsedMessage {
   const text = lines.join('\r\n') + `\r\nContent-Length: ${enc.encode(body).length}\r\n\r\n` + body;
