@@ -1,4 +1,8 @@
 // SipTransport and the transaction layer over real loopback sockets (HostNetwork), UDP and TCP.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import test from 'ava';
 import { HostClock } from '../../../hal/host/clock.js';
 import { HostNetwork } from '../../../hal/host/net.js';
@@ -119,5 +123,56 @@ test.serial('TCP keep-alive ping/pong over loopback', async (t) => {
   } finally {
     a.close();
     b.close();
+  }
+});
+
+/** A CA and a server certificate for 127.0.0.1/localhost, made with the openssl command line. */
+function certificates(): { ca: string; cert: string; key: string } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'xsphone-sip-tls-'));
+  try {
+    const ossl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+    const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+    ossl('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=sip test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+    ossl('req', ...ec, '-keyout', 'srv.key', '-out', 'srv.csr', '-subj', '/CN=localhost');
+    writeFileSync(path.join(dir, 'ext.cnf'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
+    ossl('x509', '-req', '-in', 'srv.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'srv.pem', '-days', '2', '-extfile', 'ext.cnf');
+    const read = (f: string) => readFileSync(path.join(dir, f), 'utf8');
+    return { ca: read('ca.pem'), cert: read('srv.pem'), key: read('srv.key') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test.serial('TLS plugs into the same connection table: OPTIONS and its 200 over one TLS connection', async (t) => {
+  const pki = certificates();
+  const open = (tls: boolean) =>
+    SipTransport.open({
+      network: new HostNetwork(),
+      clock,
+      random: new HostRandom(),
+      codec: testCodec,
+      udp: { address: LOOP, port: 0 },
+      tcp: false,
+      ...(tls ? { tls: { address: LOOP, port: 0, options: { cert: pki.cert, key: pki.key } } } : { tlsClient: { ca: pki.ca } }),
+    });
+  const server = await open(true);
+  const client = await open(false);
+  try {
+    const port = server.localPort('TLS')!;
+    const sources: Source[] = [];
+    server.onMessage((m, s) => {
+      sources.push(s);
+      server.send(ok(m), s);
+    });
+    const got = new Promise<SipMessage>((resolve) => client.onMessage((m) => resolve(m)));
+    client.send(options('TLS', 5061, 'z9hG4bKtls1'), { protocol: 'TLS', address: LOOP, port, serverName: 'localhost' }, (e) => t.fail(e.message));
+    const response = await within(5000, got);
+    t.is(response.kind === 'response' && response.status, 200);
+    t.is(sources[0]!.protocol, 'TLS');
+    t.is(client.connections.size, 1);
+    t.is(server.connections.size, 1);
+  } finally {
+    client.close();
+    server.close();
   }
 });
