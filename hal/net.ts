@@ -71,4 +71,6 @@ export interface Network {
   listen(options: ListenOptions): Promise<Listener>;
   /** The addresses of this host's interfaces, for Contact, Via and SDP. */
   localAddresses(): string[];
+  /** The provisioning server the DHCP lease offered (option 66, "TFTP server name"), if the platform can tell. */
+  dhcpOption66?(): string | undefined;
 }
