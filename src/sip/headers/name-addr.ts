@@ -7,7 +7,7 @@ import type { Uri } from '../uri.js';
 import { formatUri, parseUri } from '../uri.js';
 import { SipError } from '../errors.js';
 import { formatParams, parseParams } from './params.js';
-import { C_TOKEN, C_WS, CHAR_CLASS, describeAt, quote, readQuoted, skipWs, trimEnd } from './scan.js';
+import { C_ADDR_SPEC, C_IN_ANGLE, C_TOKEN, C_WS, CHAR_CLASS, describeAt, quote, readQuoted, scanClass, skipWs, trimEnd } from './scan.js';
 
 /** A NameAddr whose URI text is parsed on first access of `uri` (and cached). */
 export class LazyNameAddr implements NameAddr {
@@ -68,35 +68,48 @@ export interface NameAddrResult {
  * checks what follows. In addr-spec form the URI ends at ';' ',' or LWS and must not contain '?' (§20.10).
  */
 export function parseNameAddrAt(text: string, i: number, what: string): NameAddrResult {
-  // Fast paths: one native match for the display name and <URI>, or for an addr-spec; anything else (and every
-  // malformed value) goes to the exact parser, which names the defect.
-  RE_NAME_ADDR.lastIndex = i;
-  let m = RE_NAME_ADDR.exec(text);
-  if (m !== null) {
-    const q = m[1];
-    let displayName: string | undefined;
-    if (q !== undefined) {
-      if (q.indexOf('\\') >= 0) return parseNameAddrExact(text, i, what);
-      displayName = q;
-    } else displayName = m[2];
-    const r = parseParams(text, RE_NAME_ADDR.lastIndex, what);
-    return { value: new LazyNameAddr(m[3]!, r.params, displayName, true, what), end: r.end };
+  // Fast path built from native scans (indexOf and single-class sticky matches; XS's RegExp engine mis-handles
+  // backtracking through optional alternations, so no complex pattern here). Anything unusual, and every
+  // malformed value, goes to the exact parser, which names the defect.
+  const n = text.length;
+  let k = i;
+  let c = k < n ? text.charCodeAt(k) : 0;
+  if (c === 32 || c === 9 || c === 13 || c === 10) {
+    k = scanClass(text, k, C_WS);
+    c = k < n ? text.charCodeAt(k) : 0;
   }
-  RE_ADDR_SPEC.lastIndex = i;
-  m = RE_ADDR_SPEC.exec(text);
-  if (m !== null) {
-    const r = parseParams(text, RE_ADDR_SPEC.lastIndex, what);
-    const c = r.end < text.length ? text.charCodeAt(r.end) : 44;
-    if (c === 44) return { value: new LazyNameAddr(m[1]!, r.params, undefined, false, what), end: r.end };
+  let displayName: string | undefined;
+  let lt: number;
+  if (c === 60 /* < */) lt = k;
+  else if (c === 34 /* " */) {
+    const q = text.indexOf('"', k + 1);
+    if (q < 0) return parseNameAddrExact(text, i, what);
+    displayName = text.slice(k + 1, q);
+    if (displayName.indexOf('\\') >= 0) return parseNameAddrExact(text, i, what);
+    lt = scanClass(text, q + 1, C_WS);
+    if (lt >= n || text.charCodeAt(lt) !== 60) return parseNameAddrExact(text, i, what);
+  } else {
+    const e = scanClass(text, k, C_TOKEN | C_WS);
+    if (e >= n) return parseNameAddrExact(text, i, what);
+    const d = text.charCodeAt(e);
+    if (d === 60 && e > k) {
+      displayName = text.slice(k, trimEnd(text, k, e));
+      lt = e;
+    } else if (d === 58 /* : */ && e > k && scanClass(text, k, C_TOKEN) === e) {
+      // addr-spec: the URI runs to ; , or LWS and must not hold ? < > "
+      const ue = scanClass(text, e + 1, C_ADDR_SPEC);
+      if (ue === e + 1) return parseNameAddrExact(text, i, what);
+      const r = parseParams(text, ue, what);
+      if (r.end < n && text.charCodeAt(r.end) !== 44) return parseNameAddrExact(text, i, what);
+      return { value: new LazyNameAddr(text.slice(k, ue), r.params, undefined, false, what), end: r.end };
+    } else return parseNameAddrExact(text, i, what);
   }
-  return parseNameAddrExact(text, i, what);
+  // At '<': the URI has no LWS, '<' or '"' and ends at '>'.
+  const ue = scanClass(text, lt + 1, C_IN_ANGLE);
+  if (ue === lt + 1 || ue >= n || text.charCodeAt(ue) !== 62) return parseNameAddrExact(text, i, what);
+  const r = parseParams(text, ue + 1, what);
+  return { value: new LazyNameAddr(text.slice(lt + 1, ue), r.params, displayName, true, what), end: r.end };
 }
-
-// [ "quoted" / token *(LWS token) ] "<" URI ">" — no LWS inside the brackets.
-const RE_NAME_ADDR =
-  /[ \t\r\n]*(?:"((?:[^"\\]|\\[^\r\n])*)"[ \t\r\n]*|([A-Za-z0-9\-.!%*_+`'~]+(?:[ \t\r\n]+[A-Za-z0-9\-.!%*_+`'~]+)*)[ \t\r\n]*)?<([^ \t\r\n<>"]+)>/y;
-// scheme ":" then anything but LWS ; , ? < > " (RFC 3261 §20.10: no ; , ? in an addr-spec URI).
-const RE_ADDR_SPEC = /[ \t\r\n]*([A-Za-z][A-Za-z0-9+\-.]*:[^ \t\r\n;,?<>"]+)/y;
 
 export function parseNameAddrExact(text: string, i: number, what: string): NameAddrResult {
   const n = text.length;

@@ -12,6 +12,9 @@ export const C_HEX = 16;
 /** Characters of a generic-param value that is not quoted: token plus host characters ( : [ ] ). */
 export const C_GVALUE = 32;
 export const C_WORD = 64; // word (Call-ID): token plus ( ) < > : \ " / [ ] ? { }
+/** Pseudo-classes with a scanner only (no table bit): URI text inside <>, and an addr-spec URI after its scheme. */
+export const C_IN_ANGLE = 256;
+export const C_ADDR_SPEC = 512;
 
 function buildTable(): Uint8Array {
   const t = new Uint8Array(128);
@@ -67,10 +70,16 @@ const RE_DIGIT = /[0-9]*/y;
 const RE_GVALUE = /[A-Za-z0-9\-.!%*_+`'~:[\]]*/y;
 const RE_WORD = /[A-Za-z0-9\-.!%*_+`'~()<>:\\"/[\]?{}]*/y;
 const RE_WS = /[ \t\r\n]*/y;
+const RE_TOKEN_WS = /[A-Za-z0-9\-.!%*_+`'~ \t\r\n]*/y;
+const RE_IN_ANGLE = /[^ \t\r\n<>"]*/y;
+const RE_ADDR_SPEC = /[^ \t\r\n;,?<>"]*/y;
 
 /** End index of a run of characters of class bit starting at i (i itself when none). */
 export function scanClass(s: string, i: number, bit: number): number {
-  const re = bit === C_TOKEN ? RE_TOKEN : bit === C_DIGIT ? RE_DIGIT : bit === C_GVALUE ? RE_GVALUE : bit === C_WORD ? RE_WORD : bit === C_WS ? RE_WS : undefined;
+  const re =
+    bit === C_TOKEN ? RE_TOKEN : bit === C_DIGIT ? RE_DIGIT : bit === C_GVALUE ? RE_GVALUE : bit === C_WORD ? RE_WORD
+    : bit === C_WS ? RE_WS : bit === (C_TOKEN | C_WS) ? RE_TOKEN_WS : bit === C_IN_ANGLE ? RE_IN_ANGLE
+    : bit === C_ADDR_SPEC ? RE_ADDR_SPEC : undefined;
   if (re !== undefined) {
     re.lastIndex = i;
     re.test(s);

@@ -32,7 +32,9 @@ function isAddress(v: string): boolean {
 const RE_SENT =
   /[ \t\r\n]*([A-Za-z0-9\-.!%*_+`'~]+)[ \t\r\n]*\/[ \t\r\n]*([A-Za-z0-9\-.!%*_+`'~]+)[ \t\r\n]*\/[ \t\r\n]*([A-Za-z0-9\-.!%*_+`'~]+)[ \t\r\n]+(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+))(?:[ \t\r\n]*:[ \t\r\n]*([0-9]{1,5}))?/y;
 const RE_HOSTNAME = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)*[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.?$/;
-const RE_IPV4 = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|0?[0-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|0?[0-9]?[0-9])$/;
+// Octets written out four times: XS mis-counts a backtracking group under {3} (it accepts "192.02.1").
+const RE_IPV4 =
+  /^(?:25[0-5]|2[0-4][0-9]|[01]?[0-9]?[0-9])\.(?:25[0-5]|2[0-4][0-9]|[01]?[0-9]?[0-9])\.(?:25[0-5]|2[0-4][0-9]|[01]?[0-9]?[0-9])\.(?:25[0-5]|2[0-4][0-9]|[01]?[0-9]?[0-9])$/;
 
 /** Parses one via-parm starting at i; returns it and the index after it (at ',' or end when valid). */
 export function parseViaAt(text: string, i: number): { via: Via; end: number } {
