@@ -31,6 +31,8 @@ export interface SipTransportOptions {
   codec: SipCodec;
   /** UDP socket to bind; false for none. Default: all interfaces, port 5060. */
   udp?: ListenSpec | false;
+  /** A second UDP socket for IPv6 destinations (e.g. { address: '::' }); off by default. */
+  udp6?: ListenSpec | false;
   /** TCP listener; false for none (outgoing connections still work). Default: same address and port as UDP. */
   tcp?: ListenSpec | false;
   /** TLS listener (needs cert and key), off by default. */
@@ -53,6 +55,7 @@ export class SipTransport implements TransactionTransport {
   #opts: SipTransportOptions;
   #log: Logger;
   #udp: UdpTransport | undefined;
+  #udp6: UdpTransport | undefined;
   #listeners: Listener[] = [];
   #ports = new Map<Protocol, number>();
   readonly connections: ConnectionTable;
@@ -102,6 +105,17 @@ export class SipTransport implements TransactionTransport {
         onSocketError: (e) => this.#log.warn(`UDP socket: ${e.message}`),
       });
       this.#ports.set('UDP', this.#udp.local.port);
+    }
+    if (o.udp6) {
+      this.#udp6 = await UdpTransport.open({
+        network: o.network,
+        codec: o.codec,
+        address: o.udp6.address ?? '::',
+        port: o.udp6.port ?? this.#udp?.local.port ?? 5060,
+        onMessage: (m, s) => this.#receive(m, s),
+        onParseError: (e, from, bytes) => this.#receiveError(e, from, 'UDP', bytes),
+        onSocketError: (e) => this.#log.warn(`UDP6 socket: ${e.message}`),
+      });
     }
     if (o.tcp !== false) {
       const spec = o.tcp ?? (o.udp ? o.udp : {});
@@ -172,8 +186,9 @@ export class SipTransport implements TransactionTransport {
       return;
     }
     if (out.protocol === 'UDP') {
-      if (!this.#udp) onError(new Error('no UDP socket'));
-      else this.#udp.send(out.bytes, out.address, out.port, onError);
+      const socket = this.#udpFor(out.address);
+      if (!socket) onError(new Error(`no UDP socket for ${out.address}`));
+      else socket.send(out.bytes, out.address, out.port, onError);
       return;
     }
     this.connections.send(out.protocol, out.address, out.port, out.bytes, onError, out.connection, out.serverName);
@@ -186,6 +201,10 @@ export class SipTransport implements TransactionTransport {
     const fn = (error?: Error): void => onClose(error ?? new Error(`${out.protocol} connection to ${out.address}:${out.port} closed`));
     conn.closeListeners.add(fn);
     return () => conn.closeListeners.delete(fn);
+  }
+
+  #udpFor(address: string): UdpTransport | undefined {
+    return address.indexOf(':') >= 0 ? this.#udp6 ?? this.#udp : this.#udp;
   }
 
   /** Serializes and sends in one step (messages outside transactions: ACK for 2xx, stateless replies). */
@@ -203,7 +222,12 @@ export class SipTransport implements TransactionTransport {
   keepAlive(target: Target, options: KeepAliveOptions = {}): KeepAliveHandle {
     const { clock, random } = this.#opts;
     if (target.protocol === 'UDP') {
-      return new KeepAlive(clock, random, { sendPing: (onError) => this.#udp?.send(CRLFCRLF, target.address, target.port, onError) }, 30_000, options);
+      const sendPing = (onError: (e: Error) => void): void => {
+        const socket = this.#udpFor(target.address);
+        if (socket) socket.send(CRLFCRLF, target.address, target.port, onError);
+        else onError(new Error(`no UDP socket for ${target.address}`));
+      };
+      return new KeepAlive(clock, random, { sendPing }, 30_000, options);
     }
     const conn = this.connections.obtain(target.protocol, target.address, target.port, target.serverName);
     return new KeepAlive(
@@ -230,6 +254,7 @@ export class SipTransport implements TransactionTransport {
     if (this.#closed) return;
     this.#closed = true;
     this.#udp?.close();
+    this.#udp6?.close();
     for (const l of this.#listeners) l.close();
     this.connections.closeAll();
   }

@@ -176,3 +176,35 @@ test.serial('TLS plugs into the same connection table: OPTIONS and its 200 over 
     server.close();
   }
 });
+
+const hasIPv6Loopback = Object.values(os.networkInterfaces()).some((l) => l?.some((i) => i.address === '::1'));
+
+(hasIPv6Loopback ? test.serial : test.serial.skip)('UDP over IPv6 loopback through the udp6 socket, response stamped with the IPv6 source', async (t) => {
+  // udp6 without a port shares the IPv4 socket's port number.
+  const open = () =>
+    SipTransport.open({ network: new HostNetwork(), clock, random: new HostRandom(), codec: testCodec, udp: { address: LOOP, port: 0 }, udp6: { address: '::1' }, tcp: false });
+  const a = await open();
+  const b = await open();
+  try {
+    const aPort = a.localPort('UDP')!;
+    b.onMessage((m, s) => b.send(ok(m), s));
+    const got = new Promise<SipMessage>((resolve) => a.onMessage((m) => resolve(m)));
+    const request = msg([
+      `OPTIONS sip:b@[::1]:${b.localPort('UDP')} SIP/2.0`,
+      `Via: SIP/2.0/UDP [::1]:${aPort};branch=z9hG4bKv6;rport`,
+      'Max-Forwards: 70',
+      'From: <sip:a@example.com>;tag=fa',
+      'To: <sip:b@example.com>',
+      'Call-ID: v6@loop',
+      'CSeq: 1 OPTIONS',
+    ]) as ParsedRequest;
+    a.send(request, { protocol: 'UDP', address: '::1', port: b.localPort('UDP')! }, (e) => t.fail(e.message));
+    const r = await within(3000, got);
+    t.is(r.kind === 'response' && r.status, 200);
+    t.is(r.via[0]!.rport, aPort);
+    t.is(r.via[0]!.received, '::1');
+  } finally {
+    a.close();
+    b.close();
+  }
+});
