@@ -184,11 +184,12 @@ export class RtcpWriter {
   readonly buffer: Uint8Array;
   readonly #cname: Uint8Array;
 
-  constructor(cname: string) {
+  /** spare: room left after the longest packet, for an SRTCP trailer added in place. */
+  constructor(cname: string, spare = 0) {
     const c = new TextEncoder().encode(cname);
     this.#cname = c.length > 255 ? c.slice(0, 255) : c;
     // SR with one block (52) + SDES (8 + 2 + cname, padded) + BYE (8)
-    this.buffer = new Uint8Array(52 + 12 + this.#cname.length + 4 + 8);
+    this.buffer = new Uint8Array(52 + 12 + this.#cname.length + 4 + 8 + spare);
   }
 
   /**

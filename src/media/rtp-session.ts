@@ -1,0 +1,440 @@
+/**
+ * One call's audio over RTP: packetises 20 ms microphone frames into G.711 packets of the negotiated
+ * ptime (10–60 ms), receives into the jitter buffer, sends and receives RFC 4733 DTMF, keeps RTCP going
+ * (SR/RR + SDES every ~5 s, BYE at the end), and keeps the call's statistics.
+ *
+ * It sends from start() on, silence included, so NAT bindings open and peers that latch on symmetric
+ * RTP hear us. It latches itself (RFC 4961 symmetric RTP, "comedia"): once the peer's first valid
+ * packet arrives, RTP (and RTCP) go back to the address it came from, and packets from any other
+ * source are discarded. No sockets and no timers: the caller hands in packets and calls the frame
+ * methods every 20 ms; time comes from the Clock.
+ */
+import type { Clock } from '../../hal/clock.js';
+import type { Random } from '../../hal/random.js';
+import { CallStats } from './call-stats.js';
+import { DtmfReceiver, DtmfSender, DtmfToneGenerator, dtmfDigit } from './dtmf.js';
+import { encodeAlaw, encodeUlaw, type G711Law } from './g711.js';
+import { JitterBuffer, JitterPut, type JitterBufferOptions } from './jitter-buffer.js';
+import {
+  ReceptionStats, ReportBlock, RtcpInfo, RtcpParse, RtcpWriter, SenderInfo, ntpMiddle, parseRtcp, roundTripMs, rtcpIntervalMs,
+} from './rtcp.js';
+import { RTP_HEADER_SIZE, RtpHeader, RtpParse, looksLikeRtcp, parseRtp, writeRtpHeader } from './rtp-packet.js';
+
+/** Sends length bytes of bytes to address:port (the caller's socket; RTCP may use another). */
+export type PacketSender = (bytes: Uint8Array, length: number, address: string, port: number) => void;
+
+/** What the session needs of an SRTP context (src/media/srtp/context.ts), per direction. */
+export interface PacketProtector {
+  readonly rtpOverhead: number;
+  readonly rtcpOverhead: number;
+  protectRtp(buf: Uint8Array, length: number): number;
+  unprotectRtp(buf: Uint8Array, length: number): number;
+  protectRtcp(buf: Uint8Array, length: number): number;
+  unprotectRtcp(buf: Uint8Array, length: number): number;
+}
+
+export type MediaDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+
+/** The negotiated stream (a structural subset of the SDP layer's NegotiatedMedia). */
+export interface MediaParams {
+  remoteAddress: string;
+  remotePort: number;
+  remoteRtcpAddress: string;
+  remoteRtcpPort: number;
+  rtcpMux: boolean;
+  payloadType: number;
+  codec: 'PCMU' | 'PCMA';
+  receiveCodecs: ReadonlyArray<{ payloadType: number; codec: 'PCMU' | 'PCMA' }>;
+  telephoneEvent?: number | undefined;
+  ptime: number;
+  /** What we do: sendrecv = we send and receive. */
+  direction: MediaDirection;
+}
+
+export interface RtpSessionOptions {
+  clock: Clock;
+  random: Random;
+  send: PacketSender;
+  /** For RTCP when it is not multiplexed (the RTCP socket); defaults to send. */
+  sendRtcp?: PacketSender;
+  /** SDES CNAME (RFC 7022: a random or user@host string, stable for the call). */
+  cname: string;
+  /** SRTP contexts: protect what we send with send, check what we receive with receive. */
+  srtp?: { send: PacketProtector; receive: PacketProtector };
+  jitter?: Omit<JitterBufferOptions, 'law'>;
+  /** Latch on the peer's source address (default true). */
+  symmetric?: boolean;
+  /** Called once per received DTMF event (RFC 4733), at its end. */
+  onDtmf?: (digit: string, durationMs: number) => void;
+}
+
+const MAX_PAYLOAD = 480; // 60 ms of G.711
+const SPARE = 64; // SRTP tag + MKI
+const CN_PAYLOAD_TYPE = 13;
+
+function lawOf(codec: 'PCMU' | 'PCMA'): G711Law {
+  return codec === 'PCMU' ? 'pcmu' : 'pcma';
+}
+
+export class RtpSession {
+  readonly stats = new CallStats();
+  readonly #clock: Clock;
+  readonly #random: Random;
+  readonly #send: PacketSender;
+  readonly #sendRtcp: PacketSender;
+  readonly #srtp: { send: PacketProtector; receive: PacketProtector } | undefined;
+  readonly #symmetric: boolean;
+  readonly #onDtmf: ((digit: string, durationMs: number) => void) | undefined;
+
+  readonly #packet = new Uint8Array(RTP_HEADER_SIZE + MAX_PAYLOAD + SPARE);
+  readonly #dtmfPacket = new Uint8Array(RTP_HEADER_SIZE + 4 + SPARE);
+  readonly #header = new RtpHeader();
+  readonly #reception = new ReceptionStats();
+  readonly #jitter: JitterBuffer;
+  readonly #dtmfOut = new DtmfSender();
+  readonly #dtmfIn = new DtmfReceiver();
+  readonly #inband = new DtmfToneGenerator();
+  readonly #rtcp: RtcpWriter;
+  readonly #rtcpInfo = new RtcpInfo();
+  readonly #senderInfo = new SenderInfo();
+  readonly #block = new ReportBlock();
+  readonly #scratch = new Uint8Array(10);
+
+  #params: MediaParams | null = null;
+  #law: G711Law = 'pcmu';
+  #samplesPerPacket = 160;
+  #fill = 0;
+  /** Our SSRC, next sequence number and the timestamp of the next packet's first sample. */
+  readonly ssrc: number;
+  #seq: number;
+  #ts: number;
+  #sentSinceReport = false;
+  #latchedAddress: string | null = null;
+  #latchedPort = 0;
+  #rtcpAddress = '';
+  #rtcpPort = 0;
+  #rtcpLatched = false;
+  #nextReportMs = 0;
+  #firstReport = true;
+  #lastSrMiddle = 0;
+  #lastSrArrivalMs = 0;
+  #running = false;
+  /** Encode silence instead of the microphone (still sending, so the stream and NAT binding stay up). */
+  muted = false;
+  /** Packets dropped because they came from a source other than the latched one. */
+  foreignPackets = 0;
+  /** Packets dropped as malformed, failing SRTP, or of an unknown payload type. */
+  badPackets = 0;
+
+  constructor(options: RtpSessionOptions) {
+    this.#clock = options.clock;
+    this.#random = options.random;
+    this.#send = options.send;
+    this.#sendRtcp = options.sendRtcp ?? options.send;
+    this.#srtp = options.srtp;
+    this.#symmetric = options.symmetric ?? true;
+    this.#onDtmf = options.onDtmf;
+    this.#jitter = new JitterBuffer({ law: 'pcmu', ...options.jitter });
+    this.#rtcp = new RtcpWriter(options.cname, SPARE);
+    // Random SSRC, sequence number and timestamp (RFC 3550 §5.1).
+    const r = this.#random.fill(this.#scratch);
+    this.ssrc = ((r[0]! << 24) | (r[1]! << 16) | (r[2]! << 8) | r[3]!) >>> 0;
+    this.#seq = (r[4]! << 8) | r[5]!;
+    this.#ts = ((r[6]! << 24) | (r[7]! << 16) | (r[8]! << 8) | r[9]!) >>> 0;
+  }
+
+  /** Next sequence number and timestamp we will use (for tests and diagnostics). */
+  get sequence(): number {
+    return this.#seq;
+  }
+  get timestamp(): number {
+    return this.#ts;
+  }
+
+  /** Where RTP goes now: the latched source once the peer has sent, else the SDP address. */
+  get remote(): { address: string; port: number } | null {
+    if (!this.#params) return null;
+    return this.#latchedAddress !== null
+      ? { address: this.#latchedAddress, port: this.#latchedPort }
+      : { address: this.#params.remoteAddress, port: this.#params.remotePort };
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /** Starts (or, for a re-INVITE, updates) the stream with what offer/answer agreed. */
+  start(params: MediaParams): void {
+    const old = this.#params;
+    const moved = !old || old.remoteAddress !== params.remoteAddress || old.remotePort !== params.remotePort;
+    this.#params = params;
+    this.#law = lawOf(params.codec);
+    const ptime = params.ptime >= 10 && params.ptime <= 60 ? Math.round(params.ptime / 10) * 10 : 20;
+    this.#samplesPerPacket = ptime * 8;
+    this.stats.ptimeMs = ptime;
+    if (this.#fill > this.#samplesPerPacket) this.#fill = 0;
+    if (moved) {
+      // a new remote: latch again on what comes from it
+      this.#latchedAddress = null;
+      this.#rtcpLatched = false;
+    }
+    if (!this.#rtcpLatched) {
+      this.#rtcpAddress = params.rtcpMux ? params.remoteAddress : params.remoteRtcpAddress;
+      this.#rtcpPort = params.rtcpMux ? params.remotePort : params.remoteRtcpPort;
+    }
+    if (!this.#running) {
+      this.#running = true;
+      this.#firstReport = true;
+      this.#nextReportMs = this.#clock.now() + rtcpIntervalMs(this.#random, this.#scratch, true);
+    }
+  }
+
+  /** Ends the stream: RTCP BYE, then nothing more is sent. */
+  stop(): void {
+    if (!this.#running) return;
+    this.#sendReport(true);
+    this.#running = false;
+    this.#dtmfOut.cancel();
+  }
+
+  /**
+   * Takes one microphone frame (any length; normally 160 samples = 20 ms): overlays in-band DTMF if
+   * playing (or silence when muted; either overwrites pcm), packetises, sends what is due (audio,
+   * RFC 4733 events), and RTCP when due.
+   */
+  sendFrame(pcm: Int16Array): void {
+    if (!this.#running) return;
+    const now = this.#clock.now();
+    if (this.#inband.active) this.#inband.write(pcm, 0, pcm.length);
+    else if (this.muted) pcm.fill(0);
+    const params = this.#params!;
+    const sending = params.direction === 'sendrecv' || params.direction === 'sendonly';
+    this.#pollDtmf(now, sending);
+    let done = 0;
+    while (done < pcm.length) {
+      let n = this.#samplesPerPacket - this.#fill;
+      if (n > pcm.length - done) n = pcm.length - done;
+      const at = RTP_HEADER_SIZE + this.#fill;
+      if (this.#law === 'pcmu') encodeUlaw(pcm, this.#packet, at, n, done);
+      else encodeAlaw(pcm, this.#packet, at, n, done);
+      this.#fill += n;
+      done += n;
+      if (this.#fill === this.#samplesPerPacket) {
+        // audio pauses while an RFC 4733 event is on; its timeline still advances
+        if (sending && !this.#dtmfOut.toneActive) this.#sendAudio(params);
+        this.#ts = (this.#ts + this.#samplesPerPacket) >>> 0;
+        this.#fill = 0;
+      }
+    }
+    this.#maybeReport(now);
+  }
+
+  #sendAudio(params: MediaParams): void {
+    const len = RTP_HEADER_SIZE + this.#samplesPerPacket;
+    writeRtpHeader(this.#packet, 0, false, params.payloadType, this.#seq, this.#ts, this.ssrc);
+    this.#transmit(this.#packet, len);
+  }
+
+  #transmit(buf: Uint8Array, length: number): void {
+    this.#seq = (this.#seq + 1) & 0xffff;
+    this.stats.packetsSent++;
+    this.stats.octetsSent += length - RTP_HEADER_SIZE;
+    this.#sentSinceReport = true;
+    const len = this.#srtp ? this.#srtp.send.protectRtp(buf, length) : length;
+    const remoteAddress = this.#latchedAddress ?? this.#params!.remoteAddress;
+    const remotePort = this.#latchedAddress !== null ? this.#latchedPort : this.#params!.remotePort;
+    this.#send(buf, len, remoteAddress, remotePort);
+  }
+
+  #pollDtmf(now: number, sending: boolean): void {
+    const pt = this.#params!.telephoneEvent;
+    if (pt === undefined || !this.#dtmfOut.busy) return;
+    const n = this.#dtmfOut.poll(now, this.#dtmfPacket, RTP_HEADER_SIZE);
+    if (n === 0 || !sending) return;
+    writeRtpHeader(this.#dtmfPacket, 0, this.#dtmfOut.marker, pt, this.#seq, this.#dtmfOut.timestamp, this.ssrc);
+    this.#transmit(this.#dtmfPacket, RTP_HEADER_SIZE + n);
+  }
+
+  /**
+   * Sends a DTMF digit: as RFC 4733 events when the peer accepts telephone-event and inband is not
+   * asked for, else as tones in the audio. False when the digit is invalid or one is still being sent.
+   */
+  sendDtmf(digit: string, durationMs = 100, inband = false): boolean {
+    if (!this.#running) return false;
+    if (!inband && this.#params!.telephoneEvent !== undefined) {
+      // The event takes the place of the packet being filled, which is not sent.
+      const ok = this.#dtmfOut.start(digit, this.#ts, durationMs, this.#clock.now());
+      if (ok) this.#pollDtmf(this.#clock.now(), this.#params!.direction === 'sendrecv' || this.#params!.direction === 'sendonly');
+      return ok;
+    }
+    if (this.#inband.active) return false;
+    return this.#inband.start(digit, durationMs);
+  }
+
+  /** True while a DTMF digit is still going out (either way). */
+  get sendingDtmf(): boolean {
+    return this.#dtmfOut.busy || this.#inband.active;
+  }
+
+  /** Writes the next 20 ms (160 samples) for the speaker into out[offset]. */
+  playFrame(out: Int16Array, offset = 0): void {
+    const now = this.#clock.now();
+    const p = this.#params;
+    if (!this.#running || !p || p.direction === 'sendonly' || p.direction === 'inactive') {
+      out.fill(0, offset, offset + 160);
+    } else this.#jitter.pull(out, now, offset);
+    const jb = this.#jitter;
+    const s = this.stats;
+    s.jitterBufferMs = jb.delayMs;
+    s.concealedFrames = jb.concealedFrames;
+    s.latePackets = jb.late;
+    s.duplicatePackets = jb.duplicates;
+    if (this.#running) {
+      const ended = this.#dtmfIn.expire(now);
+      if (ended >= 0 && this.#onDtmf) this.#onDtmf(dtmfDigit(ended), this.#dtmfIn.durationMs);
+      this.#maybeReport(now);
+    }
+  }
+
+  /**
+   * Handles a datagram that arrived on the RTP socket (RTP, or RTCP when multiplexed). The buffer is
+   * used in place (SRTP decrypts into it).
+   */
+  receive(data: Uint8Array, length: number, fromAddress: string, fromPort: number): void {
+    if (!this.#running) return;
+    const params = this.#params!;
+    if (looksLikeRtcp(data, 0, length)) {
+      if (params.rtcpMux) this.receiveRtcp(data, length, fromAddress, fromPort);
+      else this.badPackets++;
+      return;
+    }
+    if (this.#latchedAddress !== null && (fromAddress !== this.#latchedAddress || fromPort !== this.#latchedPort)) {
+      this.foreignPackets++;
+      return;
+    }
+    let len = length;
+    if (this.#srtp) {
+      len = this.#srtp.receive.unprotectRtp(data, length);
+      if (len < 0) {
+        this.badPackets++;
+        return;
+      }
+    }
+    const h = this.#header;
+    if (parseRtp(data, 0, len, h) !== RtpParse.ok) {
+      this.badPackets++;
+      return;
+    }
+    const pt = h.payloadType;
+    let law: G711Law | null = null;
+    for (let i = 0; i < params.receiveCodecs.length; i++) {
+      const c = params.receiveCodecs[i]!;
+      if (c.payloadType === pt) law = lawOf(c.codec);
+    }
+    const isEvent = pt === params.telephoneEvent;
+    if (law === null && !isEvent && pt !== CN_PAYLOAD_TYPE) {
+      this.badPackets++;
+      return;
+    }
+    if (this.#symmetric && this.#latchedAddress === null) {
+      this.#latchedAddress = fromAddress;
+      this.#latchedPort = fromPort;
+      if (params.rtcpMux && !this.#rtcpLatched) {
+        this.#rtcpAddress = fromAddress;
+        this.#rtcpPort = fromPort;
+      }
+    }
+    const now = this.#clock.now();
+    const r = this.#reception;
+    if (!r.started || r.ssrc !== h.ssrc) {
+      // a new source: forget the old one's timing and audio
+      r.reset(h.ssrc, h.sequence);
+      this.#jitter.reset();
+    }
+    if (!r.update(h.sequence, h.timestamp, Math.floor(now * 8))) return;
+    const s = this.stats;
+    s.packetsReceived++;
+    s.packetsExpected = r.expected;
+    s.packetsLost = r.cumulativeLost;
+    s.jitterMs = r.jitter / 8;
+    if (params.direction === 'sendonly' || params.direction === 'inactive') return;
+    if (law !== null) {
+      this.#jitter.setLaw(law);
+      const status = this.#jitter.put(data, h.payloadOffset, h.payloadLength, h.sequence, h.timestamp, now);
+      if (status === JitterPut.invalid) this.badPackets++;
+    } else if (isEvent) {
+      const ended = this.#dtmfIn.receive(data, h.payloadOffset, h.payloadLength, h.timestamp, now);
+      if (ended >= 0 && this.#onDtmf) this.#onDtmf(dtmfDigit(ended), this.#dtmfIn.durationMs);
+    }
+  }
+
+  /** Handles a datagram from the RTCP socket (or demultiplexed from the RTP one). */
+  receiveRtcp(data: Uint8Array, length: number, fromAddress: string, fromPort: number): void {
+    if (!this.#running) return;
+    let len = length;
+    if (this.#srtp) {
+      len = this.#srtp.receive.unprotectRtcp(data, length);
+      if (len < 0) {
+        this.badPackets++;
+        return;
+      }
+    }
+    const info = this.#rtcpInfo;
+    if (parseRtcp(data, 0, len, this.ssrc, info) !== RtcpParse.ok) {
+      this.badPackets++;
+      return;
+    }
+    if (this.#symmetric && !this.#rtcpLatched) {
+      this.#rtcpLatched = true;
+      this.#rtcpAddress = fromAddress;
+      this.#rtcpPort = fromPort;
+    }
+    const now = this.#clock.now();
+    if (info.hasSenderReport) {
+      this.#lastSrMiddle = info.srNtpMiddle;
+      this.#lastSrArrivalMs = now;
+    }
+    if (info.hasBlock) {
+      const b = info.block;
+      const rtt = roundTripMs(ntpMiddle(this.#clock.wallTime()), b.lsr, b.dlsr);
+      if (rtt >= 0) this.stats.rttMs = rtt;
+      this.stats.remoteLossPercent = (b.fractionLost * 100) / 256;
+      this.stats.remoteJitterMs = b.jitter / 8;
+    }
+  }
+
+  #maybeReport(now: number): void {
+    if (now < this.#nextReportMs) return;
+    this.#sendReport(false);
+    this.#firstReport = false;
+    this.#nextReportMs = now + rtcpIntervalMs(this.#random, this.#scratch, false);
+  }
+
+  #sendReport(bye: boolean): void {
+    const now = this.#clock.now();
+    let sender: SenderInfo | null = null;
+    if (this.#sentSinceReport || (bye && this.stats.packetsSent > 0)) {
+      sender = this.#senderInfo;
+      sender.unixMs = this.#clock.wallTime();
+      sender.rtpTimestamp = (this.#ts + this.#fill) >>> 0;
+      sender.packets = this.stats.packetsSent >>> 0;
+      sender.octets = this.stats.octetsSent >>> 0;
+    }
+    this.#sentSinceReport = false;
+    let block: ReportBlock | null = null;
+    const r = this.#reception;
+    if (r.started) {
+      block = this.#block;
+      block.ssrc = r.ssrc;
+      block.fractionLost = r.takeFractionLost();
+      block.cumulativeLost = r.cumulativeLost;
+      block.extendedMax = r.extendedMax >>> 0;
+      block.jitter = r.jitter >>> 0;
+      block.lsr = this.#lastSrMiddle;
+      block.dlsr = this.#lastSrMiddle === 0 ? 0 : Math.floor(((now - this.#lastSrArrivalMs) * 65536) / 1000) >>> 0;
+    }
+    let len = this.#rtcp.write(this.ssrc, sender, block, bye);
+    if (this.#srtp) len = this.#srtp.send.protectRtcp(this.#rtcp.buffer, len);
+    this.#sendRtcp(this.#rtcp.buffer, len, this.#rtcpAddress, this.#rtcpPort);
+  }
+}
