@@ -7,6 +7,7 @@ import { SipError } from '../errors.js';
 import type { SipMessage, SipRequest, SipResponse, Via } from '../message.js';
 import type { Source, Target } from '../transport/types.js';
 import { formatUri } from '../uri.js';
+import { MAGIC_COOKIE } from '../transport/via.js';
 import type { ClientTransactionUser } from './client.js';
 import type { TransactionContext } from './context.js';
 import { InviteClientTransaction } from './invite-client.js';
@@ -18,7 +19,6 @@ import { Uas2xxRetransmitter } from './ua-2xx-retransmitter.js';
 export type ClientTransaction = InviteClientTransaction | NonInviteClientTransaction;
 export type ServerTransaction = InviteServerTransaction | NonInviteServerTransaction;
 
-export const MAGIC_COOKIE = 'z9hG4bK';
 
 export interface TransactionUser {
   /**

@@ -1,0 +1,20 @@
+/** RFC 3261 §17 transactions: the layer, the four state machines, timers and the 2xx retransmitter. */
+export { TransactionLayer, clientKey, serverKey } from './transaction-layer.js';
+export type { ClientTransaction, ServerTransaction, TransactionUser, TransactionLayerOptions } from './transaction-layer.js';
+export { InviteClientTransaction } from './invite-client.js';
+export type { InviteClientState } from './invite-client.js';
+export { NonInviteClientTransaction } from './non-invite-client.js';
+export type { NonInviteClientState } from './non-invite-client.js';
+export { InviteServerTransaction } from './invite-server.js';
+export type { InviteServerState } from './invite-server.js';
+export { NonInviteServerTransaction } from './non-invite-server.js';
+export type { NonInviteServerState } from './non-invite-server.js';
+export type { ClientTransactionUser } from './client.js';
+export type { ServerTransactionUser } from './server.js';
+export { TIMEOUT, transportFailure } from './context.js';
+export type { MessageFactory, TransactionContext, TransactionFailure, TransactionTransport } from './context.js';
+export { DEFAULT_TIMERS, TRYING_DELAY } from './timers.js';
+export type { TimerBase } from './timers.js';
+export { Uas2xxRetransmitter } from './ua-2xx-retransmitter.js';
+export type { Pending2xx } from './ua-2xx-retransmitter.js';
+export { ackForNon2xx, createMessageFactory } from './messages.js';
