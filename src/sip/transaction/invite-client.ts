@@ -106,6 +106,17 @@ export class InviteClientTransaction {
     }
   }
 
+  /**
+   * §9.1: the TU has sent a CANCEL. If no final response arrives within 64*T1 the INVITE transaction is
+   * given up and the TU hears a timeout (408), so a lost 487 cannot leave the call hanging.
+   */
+  cancelled(): void {
+    if (this.#state !== 'calling' && this.#state !== 'proceeding') return;
+    this.#timers.set('cancel', 64 * this.#ctx.timers.t1, () => {
+      if (this.#state === 'calling' || this.#state === 'proceeding') this.#terminate(TIMEOUT);
+    });
+  }
+
   /** Ends the transaction at once (shutdown); the TU hears nothing more. */
   terminate(): void {
     this.#terminate();

@@ -145,3 +145,25 @@ test('terminate() stops everything silently except onTerminated', (t) => {
   t.deepEqual(transport.times(), [0]);
   t.deepEqual(events, ['0 terminated']);
 });
+
+test('cancelled(): no final response within 64*T1 after the CANCEL reports a timeout (§9.1)', (t) => {
+  const { clock, tx, invite, events } = start();
+  tx.receiveResponse(response(invite, 180));
+  clock.advance(10_000);
+  tx.cancelled();
+  clock.advance(31_999);
+  t.is(tx.state, 'proceeding');
+  clock.advance(1);
+  t.is(tx.state, 'terminated');
+  t.deepEqual(events, ['0 response 180', '42000 failure 408 timeout', '42000 terminated']);
+});
+
+test('cancelled(): a 487 in time ends it normally', (t) => {
+  const { clock, tx, invite, events } = start();
+  tx.receiveResponse(response(invite, 180));
+  tx.cancelled();
+  clock.advance(100);
+  tx.receiveResponse(response(invite, 487));
+  clock.advance(100_000);
+  t.deepEqual(events, ['0 response 180', '100 response 487', '32100 terminated']);
+});
