@@ -26,7 +26,7 @@ export function parseParams(text: string, start: number, what = 'header'): Param
     if (c !== 59 && c !== 32 && c !== 9 && c !== 13 && c !== 10) break;
     RE_PARAM.lastIndex = i;
     const m = RE_PARAM.exec(text);
-    if (m === null) {
+    if (m === null || m.index !== i) {
       if (c === 59) return parseParamsExact(text, start, what);
       i = skipWs(text, i); // LWS not followed by ';': the caller judges what follows
       break;

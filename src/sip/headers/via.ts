@@ -1,7 +1,7 @@
 /** Via (RFC 3261 §20.42, §25.1; rport RFC 3581). Several values may share one line. */
 import type { Params, Via } from '../message.js';
 import { SipError } from '../errors.js';
-import { hostDefect, parseIPv4, parseIPv6 } from '../uri.js';
+import { hostDefect, isIPv4, parseIPv6 } from '../uri.js';
 import { formatParams, parseParams } from './params.js';
 import { C_DIGIT, C_TOKEN, describeAt, readUInt, scanClass, skipWs } from './scan.js';
 
@@ -25,23 +25,18 @@ function expectSlash(text: string, i: number): number {
 
 function isAddress(v: string): boolean {
   if (v.charCodeAt(0) === 91) return v.charCodeAt(v.length - 1) === 93 && parseIPv6(v.slice(1, -1)) !== undefined;
-  return v.indexOf(':') >= 0 ? parseIPv6(v) !== undefined : parseIPv4(v) !== undefined;
+  return v.indexOf(':') >= 0 ? parseIPv6(v) !== undefined : isIPv4(v);
 }
 
 // sent-protocol and sent-by in one native match: name / version / transport, then [IPv6] or host, then port.
 const RE_SENT =
   /[ \t\r\n]*([A-Za-z0-9\-.!%*_+`'~]+)[ \t\r\n]*\/[ \t\r\n]*([A-Za-z0-9\-.!%*_+`'~]+)[ \t\r\n]*\/[ \t\r\n]*([A-Za-z0-9\-.!%*_+`'~]+)[ \t\r\n]+(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+))(?:[ \t\r\n]*:[ \t\r\n]*([0-9]{1,5}))?/y;
-const RE_HOSTNAME = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)*[A-Za-z](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.?$/;
-// Octets written out four times: XS mis-counts a backtracking group under {3} (it accepts "192.02.1").
-const RE_IPV4 =
-  /^(?:25[0-5]|2[0-4][0-9]|[01]?[0-9]?[0-9])\.(?:25[0-5]|2[0-4][0-9]|[01]?[0-9]?[0-9])\.(?:25[0-5]|2[0-4][0-9]|[01]?[0-9]?[0-9])\.(?:25[0-5]|2[0-4][0-9]|[01]?[0-9]?[0-9])$/;
-
 /** Parses one via-parm starting at i; returns it and the index after it (at ',' or end when valid). */
 export function parseViaAt(text: string, i: number): { via: Via; end: number } {
   // Fast path; whatever it does not take goes to the exact parser, which names the defect.
   RE_SENT.lastIndex = i;
   const m = RE_SENT.exec(text);
-  if (m === null) return parseViaExact(text, i);
+  if (m === null || m.index !== i) return parseViaExact(text, i);
   const name = m[1]!;
   const version = m[2]!;
   let transport = m[3]!;
@@ -52,7 +47,7 @@ export function parseViaAt(text: string, i: number): { via: Via; end: number } {
     host = v6.toLowerCase();
   } else {
     host = m[5]!;
-    if (!RE_HOSTNAME.test(host) && !RE_IPV4.test(host)) return parseViaExact(text, i);
+    if (hostDefect(host) !== undefined) return parseViaExact(text, i);
     host = host.toLowerCase();
   }
   const portText = m[6];

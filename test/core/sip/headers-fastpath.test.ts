@@ -6,6 +6,7 @@ import { parseCSeq, parseCSeqExact } from '../../../src/sip/headers/cseq.js';
 import { type NameAddrResult, parseNameAddrAt, parseNameAddrExact } from '../../../src/sip/headers/name-addr.js';
 import { parseParams, parseParamsExact } from '../../../src/sip/headers/params.js';
 import { parseViaAt, parseViaExact } from '../../../src/sip/headers/via.js';
+import { hostDefect, hostDefectExact, isIPv4, parseIPv4 } from '../../../src/sip/uri.js';
 
 /** Small deterministic PRNG (mulberry32). */
 function rng(seed: number): () => number {
@@ -100,4 +101,26 @@ test('name-addr: fast path and exact parser agree', (t) => {
 test('CSeq: fast path and exact parser agree', (t) => {
   const seeds = ['4711 INVITE', '0009\r\n  INVITE', '  1   REGISTER  ', '2147483647 BYE', '2147483648 BYE'];
   differential(t, seeds, parseCSeq, parseCSeqExact, (r) => r, 800, 4);
+});
+
+test('host names and IPv4: fast check and label-by-label check agree', (t) => {
+  const seeds = ['example.com', 'a.b.c', 'host-of-the-hour.example.com', '192.0.2.1', '255.255.255.255', 'x1.y-2.z3.', 'a', '1.2.3.4'];
+  const next = rng(5);
+  const HOST_ALPHABET = ['.', '-', 'a', 'Z', '0', '9', '2', '5', '6', '_', ''];
+  let valid = 0;
+  for (let r = 0; r < 3000; r++) {
+    let h = seeds[r % seeds.length]!;
+    if (r >= seeds.length) {
+      for (let k = 0; k < 1 + Math.floor(next() * 3); k++) {
+        const pos = Math.floor(next() * (h.length + 1));
+        const ch = HOST_ALPHABET[Math.floor(next() * HOST_ALPHABET.length)]!;
+        h = next() < 0.5 ? h.slice(0, pos) + ch + h.slice(pos) : h.slice(0, pos) + ch + h.slice(pos + 1);
+      }
+    }
+    const ok = hostDefect(h) === undefined;
+    if (ok) valid++;
+    t.is(ok, hostDefectExact(h) === undefined, h);
+    t.is(isIPv4(h), parseIPv4(h) !== undefined, h);
+  }
+  t.true(valid > 300);
 });
