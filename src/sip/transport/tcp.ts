@@ -51,6 +51,8 @@ export interface ConnectionTableOptions {
   codec: SipCodec;
   /** Close a connection after this long without traffic either way; 0 keeps connections forever. */
   idleTimeoutMs: number;
+  /** At most this many connections; a new one closes the least recently active (device memory). Default 16. */
+  maxConnections?: number;
   onMessage(message: SipMessage, source: Source): void;
   /** A connection's byte stream could not be framed; the connection is closed. */
   onStreamError?(error: Error, connection: StreamConnection): void;
@@ -154,6 +156,12 @@ export class ConnectionTable {
   }
 
   #add(conn: StreamConnection): void {
+    const max = this.#opts.maxConnections ?? 16;
+    while (this.#byId.size >= max) {
+      let oldest: StreamConnection | undefined;
+      for (const c of this.#byId.values()) if (!oldest || c.lastActivity < oldest.lastActivity) oldest = c;
+      this.close(oldest!.id);
+    }
     this.#byId.set(conn.id, conn);
     this.#byKey.set(tableKey(conn.protocol, conn.remote.address, conn.remote.port), conn);
     this.#armIdle(conn, this.#opts.idleTimeoutMs);

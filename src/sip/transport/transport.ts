@@ -43,6 +43,8 @@ export interface SipTransportOptions {
   mtu?: number;
   /** Idle stream connections are closed after this long; default 10 minutes (0: never). */
   idleTimeoutMs?: number;
+  /** Most stream connections kept at once (the least recently active goes first); default 16. */
+  maxConnections?: number;
   log?: Logger;
 }
 
@@ -73,6 +75,7 @@ export class SipTransport implements TransactionTransport {
       clock: options.clock,
       codec: options.codec,
       idleTimeoutMs: options.idleTimeoutMs ?? 600_000,
+      maxConnections: options.maxConnections ?? 16,
       onMessage: (m, s) => this.#receive(m, s),
       onStreamError: (e, c) => this.#receiveError(e, c.remote, c.protocol),
       tlsFor: (address, serverName) => ({ ...options.tlsClient, serverName: serverName ?? address }),

@@ -306,3 +306,18 @@ test('a handler that throws is reported as a receive error and later messages st
   t.deepEqual(errors, ['handler bug']);
   t.is(got.b.length, 2);
 });
+
+test('the connection table is capped: a new connection closes the least recently active one', async (t) => {
+  const clock = new VirtualClock();
+  const inet = new FakeInternet(clock);
+  const a = await SipTransport.open({ network: inet.host(A), clock, random: new SeededRandom(), codec: testCodec, udp: { port: 5060 }, maxConnections: 2 });
+  const peers = ['192.0.2.11', '192.0.2.12', '192.0.2.13'];
+  for (const p of peers) await SipTransport.open({ network: inet.host(p), clock, random: new SeededRandom(), codec: testCodec, udp: { port: 5060 } });
+  for (const p of peers) {
+    a.send(req({ via: `SIP/2.0/TCP ${A}:5060;branch=z9hG4bK${p};rport` }), { protocol: 'TCP', address: p, port: 5060 });
+    clock.advance(10);
+  }
+  t.is(a.connections.size, 2);
+  t.is(a.connections.find('TCP', peers[0]!, 5060), undefined, 'the oldest went');
+  t.truthy(a.connections.find('TCP', peers[2]!, 5060));
+});
