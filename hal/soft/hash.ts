@@ -83,11 +83,11 @@ export abstract class BlockHasher implements Hasher {
     const total = this.total;
     block[fill++] = 0x80;
     if (fill > room) {
-      while (fill < size) block[fill++] = 0;
+      block.fill(0, fill, size);
       this.compress(block, 0);
       fill = 0;
     }
-    while (fill < lengthAt) block[fill++] = 0;
+    block.fill(0, fill, lengthAt);
     const lo = (total * 8) >>> 0;
     const hi = Math.floor(total / 0x20000000) >>> 0;
     if (this.littleEndian) {

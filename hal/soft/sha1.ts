@@ -2,7 +2,8 @@ import { BlockHasher } from './hash.js';
 
 /** SHA-1 (FIPS 180-4 §6.1): HMAC-SHA1 for SRTP and SIP-era protocols. */
 export class Sha1 extends BlockHasher {
-  private readonly w = new Int32Array(80);
+  // A 16-word rolling schedule in a plain Array: measurably faster than an 80-entry typed array in XS.
+  private readonly w: number[] = new Array<number>(16).fill(0);
 
   constructor() {
     super(5, 20, false);
@@ -17,31 +18,59 @@ export class Sha1 extends BlockHasher {
     h[4] = 0xc3d2e1f0;
   }
 
+  // The four round groups are separate loops: no per-round branch on the round number.
   protected compress(m: Uint8Array, o: number): void {
     const w = this.w;
     for (let i = 0; i < 16; i++, o += 4) w[i] = (m[o] << 24) | (m[o + 1] << 16) | (m[o + 2] << 8) | m[o + 3];
-    for (let i = 16; i < 80; i++) {
-      const v = w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16];
-      w[i] = (v << 1) | (v >>> 31);
-    }
     const h = this.h;
     let a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
-    for (let i = 0; i < 80; i++) {
-      let f: number, k: number;
-      if (i < 20) {
-        f = (b & c) | (~b & d);
-        k = 0x5a827999;
-      } else if (i < 40) {
-        f = b ^ c ^ d;
-        k = 0x6ed9eba1;
-      } else if (i < 60) {
-        f = (b & c) | (b & d) | (c & d);
-        k = 0x8f1bbcdc;
-      } else {
-        f = b ^ c ^ d;
-        k = 0xca62c1d6;
-      }
-      const t = (((a << 5) | (a >>> 27)) + f + e + k + w[i]) | 0;
+    let t: number, x: number, i = 0;
+    for (; i < 16; i++) {
+      t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w[i]) | 0;
+      e = d;
+      d = c;
+      c = (b << 30) | (b >>> 2);
+      b = a;
+      a = t;
+    }
+    for (; i < 20; i++) {
+      x = w[(i - 3) & 15] ^ w[(i - 8) & 15] ^ w[(i - 14) & 15] ^ w[i & 15];
+      x = (x << 1) | (x >>> 31);
+      w[i & 15] = x;
+      t = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + x) | 0;
+      e = d;
+      d = c;
+      c = (b << 30) | (b >>> 2);
+      b = a;
+      a = t;
+    }
+    for (; i < 40; i++) {
+      x = w[(i - 3) & 15] ^ w[(i - 8) & 15] ^ w[(i - 14) & 15] ^ w[i & 15];
+      x = (x << 1) | (x >>> 31);
+      w[i & 15] = x;
+      t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + x) | 0;
+      e = d;
+      d = c;
+      c = (b << 30) | (b >>> 2);
+      b = a;
+      a = t;
+    }
+    for (; i < 60; i++) {
+      x = w[(i - 3) & 15] ^ w[(i - 8) & 15] ^ w[(i - 14) & 15] ^ w[i & 15];
+      x = (x << 1) | (x >>> 31);
+      w[i & 15] = x;
+      t = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + 0x8f1bbcdc + x) | 0;
+      e = d;
+      d = c;
+      c = (b << 30) | (b >>> 2);
+      b = a;
+      a = t;
+    }
+    for (; i < 80; i++) {
+      x = w[(i - 3) & 15] ^ w[(i - 8) & 15] ^ w[(i - 14) & 15] ^ w[i & 15];
+      x = (x << 1) | (x >>> 31);
+      w[i & 15] = x;
+      t = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0xca62c1d6 + x) | 0;
       e = d;
       d = c;
       c = (b << 30) | (b >>> 2);

@@ -1,8 +1,6 @@
-import { softAes, type BlockCipherFactory } from '../../../hal/soft/aes.js';
-import { Hmac } from '../../../hal/soft/hmac.js';
-import { Sha1 } from '../../../hal/soft/sha1.js';
 import { AesCm } from './aes-cm.js';
 import { deriveSessionKeys } from './kdf.js';
+import { softPrimitives, type Mac, type SrtpPrimitives } from './primitives.js';
 import { ReplayWindow } from './replay.js';
 import { SUITES, type SrtpKeys, type SuiteParams } from './suite.js';
 
@@ -37,8 +35,8 @@ export class SrtpContext {
   readonly params: SuiteParams;
   private readonly rtpCipher: AesCm;
   private readonly rtcpCipher: AesCm;
-  private readonly rtpMac: Hmac;
-  private readonly rtcpMac: Hmac;
+  private readonly rtpMac: Mac;
+  private readonly rtcpMac: Mac;
   private readonly mki: Uint8Array;
   private readonly streams: StreamState[] = [];
   private readonly rtcpReplay = new Map<number, ReplayWindow>();
@@ -46,17 +44,18 @@ export class SrtpContext {
   private readonly roc = new Uint8Array(4);
   private readonly tag = new Uint8Array(20);
 
-  constructor(keys: SrtpKeys, cipher: BlockCipherFactory = softAes) {
+  constructor(keys: SrtpKeys, primitives: SrtpPrimitives = softPrimitives) {
     const params = SUITES[keys.suite];
     if (keys.masterKey.length !== params.keyLength || keys.masterSalt.length !== params.saltLength) {
       throw new RangeError(`${keys.suite} needs a ${params.keyLength}-byte key and ${params.saltLength}-byte salt`);
     }
     this.params = params;
+    const cipher = primitives.blockCipher;
     const s = deriveSessionKeys(cipher, keys.masterKey, keys.masterSalt, params.keyLength, params.saltLength);
     this.rtpCipher = new AesCm(cipher(s.rtpKey), s.rtpSalt);
     this.rtcpCipher = new AesCm(cipher(s.rtcpKey), s.rtcpSalt);
-    this.rtpMac = new Hmac(() => new Sha1(), s.rtpAuth);
-    this.rtcpMac = new Hmac(() => new Sha1(), s.rtcpAuth);
+    this.rtpMac = primitives.hmacSha1(s.rtpAuth);
+    this.rtcpMac = primitives.hmacSha1(s.rtcpAuth);
     this.mki = keys.mki ?? new Uint8Array(0);
   }
 

@@ -2,6 +2,7 @@ import test from 'ava';
 import { Aes, softAes } from '../../../hal/soft/aes.js';
 import { AesCm } from '../../../src/media/srtp/aes-cm.js';
 import { SrtpContext } from '../../../src/media/srtp/context.js';
+import { softPrimitives } from '../../../src/media/srtp/primitives.js';
 import { deriveSessionKeys } from '../../../src/media/srtp/kdf.js';
 import { hex, unhex } from '../crypto/hex.js';
 
@@ -94,4 +95,30 @@ test('libsrtp reference SRTCP packet: our second packet (index 1) is byte-identi
   buf.set(unhex(plainRtcp));
   const n = ctx.protectRtcp(buf, 24);
   t.is(hex(buf.subarray(0, n)), cipherRtcp);
+});
+
+test('injected primitives are the ones used (a device passes native AES and HMAC here)', (t) => {
+  let blocks = 0;
+  let macs = 0;
+  const ctx = new SrtpContext(master, {
+    blockCipher: (key) => {
+      const aes = new Aes(key);
+      return { encryptBlock: (i, io, o, oo) => { blocks++; aes.encryptBlock(i, io, o, oo); } };
+    },
+    hmacSha1: (key) => {
+      const inner = softPrimitives.hmacSha1(key);
+      const mac = {
+        start: () => { macs++; inner.start(); return mac; },
+        update: (d: Uint8Array, o: number, l: number) => { inner.update(d, o, l); return mac; },
+        finish: (out: Uint8Array, o: number) => inner.finish(out, o),
+      };
+      return mac;
+    },
+  });
+  const buf = new Uint8Array(64);
+  buf.set(unhex(plainRtp));
+  const n = ctx.protectRtp(buf, 28);
+  t.is(hex(buf.subarray(0, n)), cipherRtp);
+  t.true(blocks > 0);
+  t.is(macs, 1);
 });
