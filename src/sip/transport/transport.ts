@@ -163,12 +163,19 @@ export class SipTransport implements TransactionTransport {
   }
 
   prepareRequest(request: SipRequest, target: Target): Outbound {
-    let bytes = this.#opts.codec.serialize(request);
-    const protocol = requestProtocol(bytes.length, target, this.#mtu);
+    const serialized = this.#opts.codec.serialize(request);
+    let bytes = serialized;
+    const protocol = requestProtocol(serialized.length, target, this.#mtu);
     // §18.1.1: the top Via names the transport actually used.
-    if (request.via[0] && request.via[0].transport !== protocol) bytes = setViaTransport(bytes, protocol);
-    const out: Outbound = { bytes, protocol, reliable: isReliable(protocol), address: target.address, port: target.port, kind: 'request' };
-    return target.serverName !== undefined ? { ...out, serverName: target.serverName } : out;
+    const viaTransport = request.via[0]?.transport;
+    if (viaTransport !== undefined && viaTransport !== protocol) bytes = setViaTransport(serialized, protocol);
+    let out: Outbound = { bytes, protocol, reliable: isReliable(protocol), address: target.address, port: target.port, kind: 'request' };
+    if (target.serverName !== undefined) out = { ...out, serverName: target.serverName };
+    if (protocol !== target.protocol) {
+      const udpBytes = viaTransport === target.protocol ? serialized : setViaTransport(serialized, target.protocol);
+      out = { ...out, fallback: { bytes: udpBytes, protocol: target.protocol, reliable: false, address: target.address, port: target.port, kind: 'request' } };
+    }
+    return out;
   }
 
   prepareResponse(response: SipResponse, source: Source): Outbound {
@@ -194,11 +201,14 @@ export class SipTransport implements TransactionTransport {
       else socket.send(out.bytes, out.address, out.port, onError);
       return;
     }
-    this.connections.send(out.protocol, out.address, out.port, out.bytes, onError, out.connection, out.serverName);
+    const fallback = out.fallback;
+    const failed = fallback ? (): void => this.transmit(fallback, onError) : onError;
+    this.connections.send(out.protocol, out.address, out.port, out.bytes, failed, out.connection, out.serverName);
   }
 
   watchClose(out: Outbound, onClose: (error: Error) => void): () => void {
-    if (out.protocol === 'UDP') return () => {};
+    // A request with a UDP fallback survives its connection failing.
+    if (out.protocol === 'UDP' || out.fallback) return () => {};
     const conn = (out.connection !== undefined ? this.connections.get(out.connection) : undefined) ?? this.connections.find(out.protocol, out.address, out.port);
     if (!conn || conn.state === 'closed') return () => {}; // a failed write reports through transmit's onError
     const fn = (error?: Error): void => onClose(error ?? new Error(`${out.protocol} connection to ${out.address}:${out.port} closed`));

@@ -41,4 +41,9 @@ export interface Outbound {
   readonly connection?: number;
   readonly serverName?: string;
   readonly kind: 'request' | 'response';
+  /**
+   * §18.1.1: a request moved from UDP to TCP for its size is retried over UDP when the TCP connection fails.
+   * (The transaction still runs its reliable-transport timers, so that UDP copy is not retransmitted.)
+   */
+  readonly fallback?: Outbound;
 }

@@ -321,3 +321,22 @@ test('the connection table is capped: a new connection closes the least recently
   t.is(a.connections.find('TCP', peers[0]!, 5060), undefined, 'the oldest went');
   t.truthy(a.connections.find('TCP', peers[2]!, 5060));
 });
+
+test('§18.1.1: when TCP fails for a request moved off UDP for its size, it is retried over UDP', async (t) => {
+  const clock = new VirtualClock();
+  const inet = new FakeInternet(clock);
+  const a = await SipTransport.open({ network: inet.host(A), clock, random: new SeededRandom(), codec: testCodec, udp: { port: 5060 } });
+  const b = await SipTransport.open({ network: inet.host(B), clock, random: new SeededRandom(), codec: testCodec, udp: { port: 5060 }, tcp: false });
+  const got: SipMessage[] = [];
+  b.onMessage((m) => got.push(m));
+  const big = req({ method: 'MESSAGE', via: `SIP/2.0/UDP ${A}:5060;branch=z9hG4bKfb;rport`, body: 'y'.repeat(1400) });
+  const errors: string[] = [];
+  const out = a.prepareRequest(big, toB('UDP', { tcpAllowed: true }));
+  a.transmit(out, (e) => errors.push(e.message));
+  a.watchClose(out, (e) => errors.push(`closed: ${e.message}`));
+  clock.advance(5);
+  t.deepEqual(errors, []);
+  t.is(got.length, 1);
+  t.is(got[0]!.via[0]!.transport, 'UDP');
+  t.is(inet.datagrams.length, 1);
+});
