@@ -19,7 +19,6 @@ import { Uas2xxRetransmitter } from './ua-2xx-retransmitter.js';
 export type ClientTransaction = InviteClientTransaction | NonInviteClientTransaction;
 export type ServerTransaction = InviteServerTransaction | NonInviteServerTransaction;
 
-
 export interface TransactionUser {
   /**
    * A request that starts a new server transaction (tx set), or an ACK that matched none (tx undefined: the
