@@ -19,6 +19,7 @@ import {
   type MediaDescription,
   type SessionDescription,
 } from './sdp.js';
+import { serializeSdp } from './serialize.js';
 
 /** RFC 3264 offer/answer for one call's audio stream: what we offer, how we answer, what was agreed. */
 
@@ -249,11 +250,13 @@ export class MediaSession {
     this.pendingOffer = undefined;
   }
 
-  /** Applies the answer to our outstanding offer. */
+  /**
+   * Applies an answer to our last offer. The offer stays answerable until the next offer or
+   * incoming offer: a 183 and the 200 OK, or several forked early dialogs, may each carry one.
+   */
   receiveAnswer(answer: SessionDescription): NegotiatedMedia {
     const pending = this.pendingOffer;
     if (!pending) throw new Error('no offer outstanding');
-    this.pendingOffer = undefined;
     const offered = pending.sdp.media[0];
     if (answer.media.length !== pending.sdp.media.length) {
       throw new SdpError(`answer has ${answer.media.length} m-lines for an offer with ${pending.sdp.media.length}`);
@@ -327,7 +330,7 @@ export class MediaSession {
     if (!accepted) throw new NegotiationError(reason);
     this.pendingOffer = undefined;
     this.negotiated = accepted;
-    return { answer: this.describe(answers), media: accepted };
+    return { answer: this.describe(answers, true), media: accepted };
   }
 
   /** One audio m-line of an offer: our answer m-line and the media agreed, or why we cannot. */
@@ -443,9 +446,13 @@ export class MediaSession {
     return { ...key, tag };
   }
 
-  /** Wraps m-lines in a session description with our o= line, bumping the version after the first SDP. */
-  private describe(media: MediaDescription[]): SessionDescription {
-    if (this.sentAny) this.version++;
+  /**
+   * Wraps m-lines in a session description with our o= line, bumping the version after the first
+   * SDP; an answer identical to the previous SDP we sent keeps its version (RFC 3264 §8).
+   */
+  private describe(media: MediaDescription[], isAnswer = false): SessionDescription {
+    const same = isAnswer && this.lastSent !== undefined && sameMedia(this.lastSent.media, media);
+    if (this.sentAny && !same) this.version++;
     this.sentAny = true;
     const o = this.options;
     const addressType: AddressType = o.address.includes(':') ? 'IP6' : 'IP4';
@@ -463,6 +470,15 @@ export class MediaSession {
     this.lastSent = sdp;
     return sdp;
   }
+}
+
+function sameMedia(a: MediaDescription[], b: MediaDescription[]): boolean {
+  if (a.length !== b.length) return false;
+  const origin = { username: '-', sessionId: '0', sessionVersion: '0', addressType: 'IP4' as const, address: '0.0.0.0' };
+  const wrap = (media: MediaDescription[]): SessionDescription => ({
+    origin, sessionName: '-', emails: [], phones: [], bandwidths: [], timing: [], attributes: [], media,
+  });
+  return serializeSdp(wrap(a)) === serializeSdp(wrap(b));
 }
 
 function decodeAnswerKey(line: CryptoLine): SdesKey {

@@ -361,3 +361,24 @@ test('ptime follows the offer within 10..60 ms, limited by maxptime', (t) => {
   t.is(answer(session(), F.asteriskOffer.replace('a=ptime:20', 'a=ptime:25')).media.ptime, 20);
   t.is(answer(session({ ptime: 40 }), F.asteriskOffer.replace('a=ptime:20\r\n', '').replace('maxptime:150', 'maxptime:30')).media.ptime, 30);
 });
+
+test('an answer identical to our previous SDP keeps its version (session refresh); a changed one bumps it', (t) => {
+  const s = session();
+  const first = answer(s, F.asteriskOffer).answer;
+  const refresh = answer(s, F.asteriskOffer).answer;
+  t.is(refresh.origin.sessionVersion, first.origin.sessionVersion);
+  const held = answer(s, F.asteriskHoldOffer).answer;
+  t.is(Number(held.origin.sessionVersion), Number(first.origin.sessionVersion) + 1);
+});
+
+test('one offer, several answers: 183 then 200 OK, or forked early dialogs', (t) => {
+  const s = session();
+  s.createOffer();
+  const early = s.receiveAnswer(parseSdp(F.asteriskOffer));
+  t.is(early.remoteAddress, '203.0.113.10');
+  const other = s.receiveAnswer(parseSdp(F.sippOffer));
+  t.is(other.remoteAddress, '127.0.0.1');
+  t.is(other.codec, 'PCMU');
+  s.rollback();
+  t.throws(() => s.receiveAnswer(parseSdp(F.sippOffer)), { message: /no offer outstanding/ });
+});
