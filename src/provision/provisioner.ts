@@ -7,7 +7,7 @@
  */
 import type { Clock, TimerHandle } from '../../hal/clock.js';
 import type { HttpClient, HttpGetOptions } from '../../hal/http.js';
-import type { Settings } from '../phone/settings.js';
+import { validateSettings, type Settings } from '../phone/settings.js';
 import type { SettingsStore } from '../phone/settings-store.js';
 import { fetchText } from '../update/fetch-text.js';
 import { mergeConfig } from './merge.js';
@@ -101,11 +101,13 @@ export class Provisioner {
       const current = o.store.load().settings;
       let merged: unknown = current;
       for (const out of outcomes) if (out.kind === 'ok') merged = mergeConfig(merged, out.value);
-      const before = JSON.stringify(current);
-      const v = o.store.save(merged);
+      const v = validateSettings(merged);
       if (!v.ok) throw new ProvisionError(`invalid settings from ${describe(where.source, where.url)}: ${v.errors.slice(0, 3).join('; ')}`);
-      if (JSON.stringify(v.value) === before) return { status: 'unchanged', message: `Settings up to date (${where.url})` };
-      return { status: 'applied', settings: v.value, message: `Provisioned from ${where.url}` };
+      // Unchanged settings are not rewritten: a daily run must not wear the flash.
+      if (JSON.stringify(v.value) === JSON.stringify(current)) return { status: 'unchanged', message: `Settings up to date (${where.url})` };
+      const saved = o.store.save(v.value);
+      if (!saved.ok) throw new ProvisionError(saved.errors[0]);
+      return { status: 'applied', settings: saved.value, message: `Provisioned from ${where.url}` };
     } catch (e) {
       if (!(e instanceof ProvisionError)) throw e;
       return { status: 'failed', message: `Provisioning failed: ${e.message}; settings unchanged` };
