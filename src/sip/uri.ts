@@ -309,6 +309,18 @@ export function parseUri(text: string): Uri {
   return { scheme, text };
 }
 
+/** True when the host part starting at h looks like an IPv6 address written without brackets (RFC 5118 §4.10). */
+export function bareIPv6(text: string, h: number): boolean {
+  let e = h;
+  while (e < text.length) {
+    const c = text.charCodeAt(e);
+    if (c === 59 || c === 63 || c === 44 || c === 32 || c === 9 || c === 62) break;
+    e++;
+  }
+  const part = text.slice(h, e);
+  return part.indexOf(':') !== part.lastIndexOf(':') && parseIPv6(part.toLowerCase()) !== undefined;
+}
+
 function parseSip(text: string, scheme: 'sip' | 'sips', i: number): SipUri {
   const n = text.length;
   let user: string | undefined;
@@ -343,12 +355,13 @@ function parseSip(text: string, scheme: 'sip' | 'sips', i: number): SipUri {
     if (p === h) bad(h >= n ? 'missing host' : `bad character ${charAt(text, h)} in host`);
     host = text.slice(h, p).toLowerCase();
     const d = hostDefect(host);
-    if (d) bad(d);
+    if (d) bad(bareIPv6(text, h) ? 'IPv6 address must be enclosed in []' : d);
   }
   let port: number | undefined;
   if (p < n && text.charCodeAt(p) === 58 /* : */) {
     const ds = p + 1;
     const de = scan(text, ds, n, U_DIGIT);
+    if (bareIPv6(text, h)) bad('IPv6 address must be enclosed in []');
     if (de === ds) bad('missing port digits');
     if (de - ds > 5) bad('port out of range');
     port = +text.slice(ds, de);

@@ -31,7 +31,7 @@ export function parseParams(text: string, start: number, what = 'header'): Param
       i = skipWs(text, i); // LWS not followed by ';': the caller judges what follows
       break;
     }
-    const name = m[1]!.toLowerCase();
+    const name = lowerName(m[1]!);
     const quoted = m[3];
     const value = m[2] ?? (quoted === undefined ? null : quoted.indexOf('\\') < 0 ? quoted : undefined);
     if (value === undefined || params[name] !== undefined || name === '__proto__') return parseParamsExact(text, start, what);
@@ -43,6 +43,30 @@ export function parseParams(text: string, start: number, what = 'header'): Param
     if (c === 59 || c === 61 || c === 34) return parseParamsExact(text, start, what);
   }
   return { params, end: i };
+}
+
+/** Lower-cases a parameter name; the usual names are already lower-case and are returned without allocating. */
+function lowerName(raw: string): string {
+  switch (raw) {
+    case 'tag':
+    case 'branch':
+    case 'rport':
+    case 'received':
+    case 'lr':
+    case 'transport':
+    case 'expires':
+    case 'q':
+    case 'maddr':
+    case 'ttl':
+    case 'user':
+    case 'method':
+    case 'boundary':
+    case 'charset':
+    case 'id':
+      return raw;
+    default:
+      return raw.toLowerCase();
+  }
 }
 
 // ;name[=token-or-host | ="quoted"] with LWS around ';' and '=' and after the parameter.

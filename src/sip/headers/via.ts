@@ -1,7 +1,7 @@
 /** Via (RFC 3261 §20.42, §25.1; rport RFC 3581). Several values may share one line. */
 import type { Params, Via } from '../message.js';
 import { SipError } from '../errors.js';
-import { hostDefect, isIPv4, parseIPv6 } from '../uri.js';
+import { bareIPv6, hostDefect, isIPv4, parseIPv6 } from '../uri.js';
 import { formatParams, parseParams } from './params.js';
 import { C_DIGIT, C_TOKEN, describeAt, readUInt, scanClass, skipWs } from './scan.js';
 
@@ -102,6 +102,7 @@ export function parseViaExact(text: string, i: number): { via: Via; end: number 
     }
     if (e === i) bad(`bad sent-by host at ${describeAt(text, i)}`);
     host = text.slice(i, e).toLowerCase();
+    if (bareIPv6(text, i)) bad('IPv6 address must be enclosed in []');
     const d = hostDefect(host);
     if (d) bad(d);
     i = e;

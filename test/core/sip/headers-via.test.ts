@@ -63,7 +63,7 @@ const bad: Array<[string, RegExp]> = [
   ['SIP/2.0/UDPhost', /expected '\/' in sent-protocol|missing sent-by/],
   ['SIP/2.0/UDP host:', /missing port/],
   ['SIP/2.0/UDP host:70000', /number too large/],
-  ['SIP/2.0/UDP 2001:db8::9:1;branch=z9hG4bK1', /IPv4|port/],
+  ['SIP/2.0/UDP 2001:db8::9:1;branch=z9hG4bK1', /bad Via: IPv6 address must be enclosed in \[\]/],
   ['SIP/2.0/UDP [2001:db8::9:1;branch=z9hG4bK1', /unterminated IPv6/],
   ['SIP/2.0/UDP [2001:db8:::1];branch=z9hG4bK1', /bad IPv6 address/],
   ['SIP/2.0/UDP host;branch', /branch without value/],
