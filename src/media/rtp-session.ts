@@ -13,7 +13,7 @@ import type { Clock } from '../../hal/clock.js';
 import type { Random } from '../../hal/random.js';
 import { CallStats } from './call-stats.js';
 import { DtmfReceiver, DtmfSender, DtmfToneGenerator, dtmfDigit } from './dtmf.js';
-import { encodeAlaw, encodeUlaw, type G711Law } from './g711.js';
+import { encodeAlaw, encodeUlaw } from './g711.js';
 import { JitterBuffer, JitterPut, type JitterBufferOptions } from './jitter-buffer.js';
 import {
   ReceptionStats, ReportBlock, RtcpInfo, RtcpParse, RtcpWriter, SenderInfo, ntpMiddle, parseRtcp, roundTripMs, rtcpIntervalMs,
@@ -72,9 +72,14 @@ const MAX_PAYLOAD = 480; // 60 ms of G.711
 const SPARE = 64; // SRTP tag + MKI
 const CN_PAYLOAD_TYPE = 13;
 
-function lawOf(codec: 'PCMU' | 'PCMA'): G711Law {
-  return codec === 'PCMU' ? 'pcmu' : 'pcma';
-}
+// What a received payload type is, from a table filled at start(): the per-packet path compares
+// numbers only (string literals cost a fresh string per evaluation in XS when not preloaded).
+const PT_UNKNOWN = 0;
+const PT_PCMU = 1;
+const PT_PCMA = 2;
+const PT_EVENT = 3;
+const PT_CN = 4;
+
 
 export class RtpSession {
   readonly stats = new CallStats();
@@ -101,7 +106,13 @@ export class RtpSession {
   readonly #scratch = new Uint8Array(10);
 
   #params: MediaParams | null = null;
-  #law: G711Law = 'pcmu';
+  /** Payload type → PT_* kind. */
+  readonly #ptKind = new Uint8Array(128);
+  #ulaw = true;
+  #sending = false;
+  #receiving = false;
+  /** Kind of the last audio payload handed to the jitter buffer. */
+  #rxKind = PT_PCMU;
   #samplesPerPacket = 160;
   #fill = 0;
   /** Our SSRC, next sequence number and the timestamp of the next packet's first sample. */
@@ -168,7 +179,15 @@ export class RtpSession {
     const old = this.#params;
     const moved = !old || old.remoteAddress !== params.remoteAddress || old.remotePort !== params.remotePort;
     this.#params = params;
-    this.#law = lawOf(params.codec);
+    this.#ulaw = params.codec === 'PCMU';
+    this.#sending = params.direction === 'sendrecv' || params.direction === 'sendonly';
+    this.#receiving = params.direction === 'sendrecv' || params.direction === 'recvonly';
+    const kinds = this.#ptKind;
+    kinds.fill(PT_UNKNOWN);
+    kinds[CN_PAYLOAD_TYPE] = PT_CN;
+    for (const c of params.receiveCodecs) if (c.payloadType >= 0 && c.payloadType < 128) kinds[c.payloadType] = c.codec === 'PCMU' ? PT_PCMU : PT_PCMA;
+    const te = params.telephoneEvent;
+    if (te !== undefined && te >= 0 && te < 128) kinds[te] = PT_EVENT;
     const ptime = params.ptime >= 10 && params.ptime <= 60 ? Math.round(params.ptime / 10) * 10 : 20;
     this.#samplesPerPacket = ptime * 8;
     this.stats.ptimeMs = ptime;
@@ -208,14 +227,14 @@ export class RtpSession {
     if (this.#inband.active) this.#inband.write(pcm, 0, pcm.length);
     else if (this.muted) pcm.fill(0);
     const params = this.#params!;
-    const sending = params.direction === 'sendrecv' || params.direction === 'sendonly';
+    const sending = this.#sending;
     this.#pollDtmf(now, sending);
     let done = 0;
     while (done < pcm.length) {
       let n = this.#samplesPerPacket - this.#fill;
       if (n > pcm.length - done) n = pcm.length - done;
       const at = RTP_HEADER_SIZE + this.#fill;
-      if (this.#law === 'pcmu') encodeUlaw(pcm, this.#packet, at, n, done);
+      if (this.#ulaw) encodeUlaw(pcm, this.#packet, at, n, done);
       else encodeAlaw(pcm, this.#packet, at, n, done);
       this.#fill += n;
       done += n;
@@ -264,7 +283,7 @@ export class RtpSession {
     if (!inband && this.#params!.telephoneEvent !== undefined) {
       // The event takes the place of the packet being filled, which is not sent.
       const ok = this.#dtmfOut.start(digit, this.#ts, durationMs, this.#clock.now());
-      if (ok) this.#pollDtmf(this.#clock.now(), this.#params!.direction === 'sendrecv' || this.#params!.direction === 'sendonly');
+      if (ok) this.#pollDtmf(this.#clock.now(), this.#sending);
       return ok;
     }
     if (this.#inband.active) return false;
@@ -279,8 +298,7 @@ export class RtpSession {
   /** Writes the next 20 ms (160 samples) for the speaker into out[offset]. */
   playFrame(out: Int16Array, offset = 0): void {
     const now = this.#clock.now();
-    const p = this.#params;
-    if (!this.#running || !p || p.direction === 'sendonly' || p.direction === 'inactive') {
+    if (!this.#running || !this.#receiving) {
       out.fill(0, offset, offset + 160);
     } else this.#jitter.pull(out, now, offset);
     const jb = this.#jitter;
@@ -325,14 +343,8 @@ export class RtpSession {
       this.badPackets++;
       return;
     }
-    const pt = h.payloadType;
-    let law: G711Law | null = null;
-    for (let i = 0; i < params.receiveCodecs.length; i++) {
-      const c = params.receiveCodecs[i]!;
-      if (c.payloadType === pt) law = lawOf(c.codec);
-    }
-    const isEvent = pt === params.telephoneEvent;
-    if (law === null && !isEvent && pt !== CN_PAYLOAD_TYPE) {
+    const kind = this.#ptKind[h.payloadType]!;
+    if (kind === PT_UNKNOWN) {
       this.badPackets++;
       return;
     }
@@ -357,12 +369,15 @@ export class RtpSession {
     s.packetsExpected = r.expected;
     s.packetsLost = r.cumulativeLost;
     s.jitterMs = r.jitter / 8;
-    if (params.direction === 'sendonly' || params.direction === 'inactive') return;
-    if (law !== null) {
-      this.#jitter.setLaw(law);
+    if (!this.#receiving) return;
+    if (kind === PT_PCMU || kind === PT_PCMA) {
+      if (kind !== this.#rxKind) {
+        this.#rxKind = kind;
+        this.#jitter.setLaw(kind === PT_PCMU ? 'pcmu' : 'pcma');
+      }
       const status = this.#jitter.put(data, h.payloadOffset, h.payloadLength, h.sequence, h.timestamp, now);
       if (status === JitterPut.invalid) this.badPackets++;
-    } else if (isEvent) {
+    } else if (kind === PT_EVENT) {
       const ended = this.#dtmfIn.receive(data, h.payloadOffset, h.payloadLength, h.timestamp, now);
       if (ended >= 0 && this.#onDtmf) this.#onDtmf(dtmfDigit(ended), this.#dtmfIn.durationMs);
     }
