@@ -23,8 +23,11 @@ export interface TransactionTransport {
 export interface MessageFactory {
   /** §17.1.1.3: the ACK for a non-2xx final response to an INVITE. */
   ackForNon2xx(invite: SipRequest, response: SipResponse): SipRequest;
-  /** A response to a request per §8.2.6 (100 Trying, 482 Loop Detected, 481...), with no To tag added. */
-  response(request: SipRequest, status: number, reason?: string): SipResponse;
+  /**
+   * A response to a request per §8.2.6 (100 Trying, 482 Loop Detected, 481...). Responses above 100 get
+   * `toTag`, or a fresh one, when the request's To has no tag.
+   */
+  response(request: SipRequest, status: number, reason?: string, toTag?: string): SipResponse;
 }
 
 export interface TransactionContext {

@@ -47,7 +47,7 @@ export class InviteServerTransaction {
     switch (this.#state) {
       case 'proceeding': {
         this.#timers.clear('100');
-        if (s >= 200) this.#toTag = response.to.params['tag'] ?? undefined;
+        if (s > 100) this.#toTag = response.to.params['tag'] ?? this.#toTag;
         const out = this.#prepare(response);
         if (s < 200) {
           this.#last = out;
@@ -96,7 +96,7 @@ export class InviteServerTransaction {
     return true;
   }
 
-  /** To tag of the final response we sent (RFC 2543 ACK matching, §17.2.3). */
+  /** To tag of the last response with one we sent (RFC 2543 ACK matching §17.2.3, the 200 to a CANCEL §9.2). */
   get responseToTag(): string | undefined {
     return this.#toTag;
   }

@@ -27,8 +27,8 @@ export function ackForNon2xx(invite: SipRequest, response: SipResponse): SipRequ
 export function createMessageFactory(random: Random): MessageFactory {
   return {
     ackForNon2xx,
-    response(request, status, reason) {
-      return buildResponse(request, status, reason, status > 100 ? { toTag: randomToken(random, 10) } : {});
+    response(request, status, reason, toTag) {
+      return buildResponse(request, status, reason, status > 100 ? { toTag: toTag ?? randomToken(random, 10) } : {});
     },
   };
 }

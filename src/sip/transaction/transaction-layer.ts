@@ -156,6 +156,22 @@ export class TransactionLayer {
     return tx instanceof InviteServerTransaction ? tx : undefined;
   }
 
+  /**
+   * §9.2 UAS side of a CANCEL, for the TU to call from onRequest: 481 when it matches no INVITE transaction,
+   * else 200 (with the To tag the INVITE's responses carry). Returns the INVITE transaction when it is still
+   * Proceeding: the TU then answers it 487 Request Terminated. Returns undefined when nothing is left to do.
+   */
+  answerCancel(cancel: SipRequest, cancelTx: ServerTransaction): InviteServerTransaction | undefined {
+    const invite = this.findCancelled(cancel);
+    const f = this.#ctx.factory;
+    if (!invite) {
+      cancelTx.respond(f.response(cancel, 481));
+      return undefined;
+    }
+    cancelTx.respond(f.response(cancel, 200, undefined, invite.responseToTag));
+    return invite.state === 'proceeding' ? invite : undefined;
+  }
+
   /** Sends a 2xx to an INVITE through its transaction and retransmits it until the ACK (§13.3.1.4). */
   send2xx(tx: InviteServerTransaction, response: SipResponse, onNoAck: () => void, onAck?: (ack: SipRequest) => void) {
     tx.respond(response);

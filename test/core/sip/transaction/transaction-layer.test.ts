@@ -3,6 +3,8 @@ import type { SipRequest, SipResponse } from '../../../../src/sip/message.js';
 import { InviteServerTransaction } from '../../../../src/sip/transaction/invite-server.js';
 import { TransactionLayer, type ServerTransaction } from '../../../../src/sip/transaction/transaction-layer.js';
 import type { Source } from '../../../../src/sip/transport/types.js';
+import { createMessageFactory } from '../../../../src/sip/transaction/messages.js';
+import { SeededRandom } from '../transport/helpers.js';
 import { isStatus, MiniRequest, recorder, request, response, setup, source, UDP_TARGET } from './helpers.js';
 
 function layer(options = {}) {
@@ -259,4 +261,28 @@ test('request() leaves no entry behind when sending fails synchronously', (t) =>
   };
   t.throws(() => l.request(request('OPTIONS', { branch: 'z9hG4bKfail' }), UDP_TARGET, recorder(clock).user), { message: 'cannot serialize' });
   t.is(l.clientCount, 0);
+});
+
+test('answerCancel (§9.2): 200 to the CANCEL with the INVITE\'s To tag, INVITE handed back for 487; 481 when unmatched', (t) => {
+  const env = setup(undefined, createMessageFactory(new SeededRandom(3)));
+  const requests: Array<{ request: SipRequest; tx: ServerTransaction | undefined }> = [];
+  const l = new TransactionLayer(env.ctx, { onRequest: (request, tx) => requests.push({ request, tx }) });
+  const invite = request('INVITE', { branch: 'z9hG4bKcan' });
+  l.receive(invite, source());
+  const inviteTx = requests[0]!.tx as InviteServerTransaction;
+  inviteTx.respond(response(invite, 180, 'ring-tag'));
+  const cancel = request('CANCEL', { branch: 'z9hG4bKcan' });
+  l.receive(cancel, source());
+  t.is(l.answerCancel(cancel, requests[1]!.tx!), inviteTx);
+  const ok = env.transport.sent.at(-1)!.message as SipResponse;
+  t.is(ok.status, 200);
+  t.is(ok.cseq.method, 'CANCEL');
+  t.is(ok.to.params['tag'], 'ring-tag');
+  inviteTx.respond(response(invite, 487, 'ring-tag'));
+  const late = request('CANCEL', { branch: 'z9hG4bKcan', sentBy: '192.0.2.1:5060' });
+  t.is(l.answerCancel(late, requests[1]!.tx!), undefined, 'the INVITE already has its final response');
+  const stray = request('CANCEL', { branch: 'z9hG4bKnothing', callId: 'other-call' });
+  l.receive(stray, source());
+  t.is(l.answerCancel(stray, requests[2]!.tx!), undefined);
+  t.is((env.transport.sent.at(-1)!.message as SipResponse).status, 481);
 });
