@@ -1,5 +1,5 @@
 import { createCipheriv, createHash, createHmac, createPublicKey, verify, type KeyObject } from 'node:crypto';
-import type { Crypto, DigestAlgorithm } from '../crypto.js';
+import type { Crypto, DigestAlgorithm, StreamingDigest } from '../crypto.js';
 
 const NODE_DIGEST: Record<DigestAlgorithm, string> = {
   MD5: 'md5',
@@ -19,6 +19,14 @@ export class HostCrypto implements Crypto {
 
   hmac(algorithm: 'SHA-1' | 'SHA-256', key: Uint8Array, data: Uint8Array): Uint8Array {
     return new Uint8Array(createHmac(NODE_DIGEST[algorithm], key).update(data).digest());
+  }
+
+  createDigest(_algorithm: 'SHA-256'): StreamingDigest {
+    const hash = createHash('sha256');
+    return {
+      update: (data) => void hash.update(data),
+      final: () => new Uint8Array(hash.digest()),
+    };
   }
 
   aesEncryptBlock(key: Uint8Array, input: Uint8Array, output: Uint8Array): void {

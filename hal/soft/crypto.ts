@@ -1,4 +1,4 @@
-import type { Crypto, DigestAlgorithm } from '../crypto.js';
+import type { Crypto, DigestAlgorithm, StreamingDigest } from '../crypto.js';
 import { Aes } from './aes.js';
 import { ed25519Verify } from './ed25519.js';
 import type { Hasher } from './hash.js';
@@ -47,6 +47,18 @@ export class SoftCrypto implements Crypto {
     const out = new Uint8Array(h.digestSize);
     h.reset().update(data).digestInto(out);
     return out;
+  }
+
+  createDigest(_algorithm: 'SHA-256'): StreamingDigest {
+    const h = new Sha256();
+    return {
+      update: (data) => void h.update(data),
+      final: () => {
+        const out = new Uint8Array(32);
+        h.digestInto(out);
+        return out;
+      },
+    };
   }
 
   hmac(algorithm: 'SHA-1' | 'SHA-256', key: Uint8Array, data: Uint8Array): Uint8Array {

@@ -83,3 +83,17 @@ test('SoftCrypto.ed25519Verify agrees with node:crypto on random keys, messages 
     t.is(soft.ed25519Verify(badKey, msg, sig), host.ed25519Verify(badKey, msg, sig));
   }
 });
+
+test('streaming SHA-256 (createDigest) agrees between soft and host over chunked input', (t) => {
+  const data = new Uint8Array(randomBytes(5000));
+  const a = soft.createDigest('SHA-256');
+  const b = host.createDigest('SHA-256');
+  for (let at = 0; at < data.length; ) {
+    const n = randomInt(1, 700);
+    a.update(data.subarray(at, at + n));
+    b.update(data.subarray(at, at + n));
+    at += n;
+  }
+  t.is(hex(a.final()), hex(b.final()));
+  t.is(hex(host.digest('SHA-256', data)), hex(soft.digest('SHA-256', data)));
+});
