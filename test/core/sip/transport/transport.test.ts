@@ -1,7 +1,6 @@
 import test from 'ava';
 import { VirtualClock } from '../../../../hal/virtual/clock.js';
 import type { SipMessage } from '../../../../src/sip/message.js';
-import { parseMessage } from '../../../../src/sip/parser/index.js';
 import { SipTransport, type SipTransportOptions } from '../../../../src/sip/transport/transport.js';
 import type { Source, Target } from '../../../../src/sip/transport/types.js';
 import { FakeInternet, type FakeNetwork } from './fake-network.js';
@@ -53,22 +52,19 @@ test('UDP: a NATed client (private sent-by) gets its response at the public sour
   const clock = new VirtualClock();
   const inet = new FakeInternet(clock);
   const server = await SipTransport.open({ network: inet.host(B), clock, random: new SeededRandom(), codec: testCodec, udp: { port: 5060 }, tcp: false });
-  const nat = await inet.host('203.0.113.50').openUdp({ port: 61000, onMessage: () => {} });
-  const seen: string[] = [];
-  const natIn = await inet.host('203.0.113.51').openUdp({ port: 61001, onMessage: (d) => seen.push(text(d)) });
-  natIn.close();
+  // The phone's private sent-by is 10.1.1.1:5060; the NAT maps it to 203.0.113.50:61000.
+  const inbound: string[] = [];
+  const nat = await inet.host('203.0.113.50').openUdp({ port: 61000, onMessage: (d) => inbound.push(text(d)) });
   let src: Source | undefined;
   let request: SipMessage | undefined;
   server.onMessage((m, s) => ((src = s), (request = m)));
-  const inbound: string[] = [];
-  (inet.udp.get('203.0.113.50 61000')!.options as { onMessage: (d: Uint8Array) => void }).onMessage = (d) => inbound.push(text(d));
   nat.send(req({ via: 'SIP/2.0/UDP 10.1.1.1:5060;branch=z9hG4bKnat;rport' }).raw, B, 5060);
   clock.advance(1);
   server.send(answer(request!), src!);
   clock.advance(1);
   t.is(inbound.length, 1);
   t.true(inbound[0]!.includes('Via: SIP/2.0/UDP 10.1.1.1:5060;branch=z9hG4bKnat;rport=61000;received=203.0.113.50'));
-  t.deepEqual(seen, []);
+  t.false(inet.datagrams.some((d) => d.to.address === '10.1.1.1'), 'nothing sent to the private sent-by');
 });
 
 test('TCP: one connection carries the request, the response and the next request', async (t) => {
@@ -276,7 +272,6 @@ test('close() releases sockets and rejects later sends', async (t) => {
   const errors: string[] = [];
   a.send(req(), toB(), (e) => errors.push(e.message));
   t.deepEqual(errors, ['transport closed']);
-  t.truthy(parseMessage);
 });
 
 test('a client running keep-alives still answers the server\'s own pings between its pings', async (t) => {
