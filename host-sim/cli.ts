@@ -3,6 +3,7 @@ type Command = { describe: string; load: () => Promise<{ main(args: string[]): P
 
 const COMMANDS: Record<string, Command> = {
   parse: { describe: 'check captured SIP messages and print one JSON line per file', load: () => import('./commands/parse.js') },
+  'ota-pack': { describe: 'build a signed firmware update (manifest + image)', load: () => import('./commands/ota-pack.js') },
 };
 
 function usage(): string {
