@@ -215,7 +215,9 @@ export class MediaSession {
    */
   createOffer(opts: { refresh?: boolean } = {}): SessionDescription {
     if (opts.refresh && this.lastSent) {
-      const keys = [...this.keys.values()];
+      // The last SDP may have been an answer: its own crypto lines are the keys it offers.
+      const audio = this.lastSent.media.find((m) => m.type === 'audio' && m.port !== 0);
+      const keys = (audio?.crypto ?? []).map(decodeSdesKey);
       this.pendingOffer = { sdp: this.lastSent, keys };
       return this.lastSent;
     }
@@ -257,11 +259,14 @@ export class MediaSession {
   receiveAnswer(answer: SessionDescription): NegotiatedMedia {
     const pending = this.pendingOffer;
     if (!pending) throw new Error('no offer outstanding');
-    const offered = pending.sdp.media[0];
     if (answer.media.length !== pending.sdp.media.length) {
       throw new SdpError(`answer has ${answer.media.length} m-lines for an offer with ${pending.sdp.media.length}`);
     }
-    const m = answer.media[0];
+    // Our offers carry one live audio stream; a refreshed answer of ours may also carry rejected ones.
+    const index = pending.sdp.media.findIndex((x) => x.type === 'audio' && x.port !== 0);
+    if (index < 0) throw new NegotiationError('our offer has no audio stream');
+    const offered = pending.sdp.media[index];
+    const m = answer.media[index];
     if (m.type !== 'audio' || m.port === 0) throw new NegotiationError('the peer rejected the audio stream');
     if (m.protocol !== offered.protocol) throw new NegotiationError(`answer changed the transport to ${m.protocol}`);
     const offeredFormats = new Set(offered.formats);

@@ -382,3 +382,17 @@ test('one offer, several answers: 183 then 200 OK, or forked early dialogs', (t)
   s.rollback();
   t.throws(() => s.receiveAnswer(parseSdp(F.sippOffer)), { message: /no offer outstanding/ });
 });
+
+test('refreshing after we answered re-offers that answer unchanged (rejected streams, our crypto tag included)', (t) => {
+  const s = session({ srtp: 'optional' });
+  const offer = F.polycomOffer.replace('a=rtcp-xr', 'a=rtcp-xr').concat('m=video 5006 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n');
+  const { answer: ours } = s.receiveOffer(parseSdp(offer));
+  const refresh = s.createOffer({ refresh: true });
+  t.is(refresh, ours);
+  t.deepEqual(refresh.media.map((m) => m.port), [16384, 0]);
+  // The peer answers our refresh with its own unchanged media (audio with a key for our tag 1, video rejected).
+  const peerAnswer = F.polycomOffer.replace(/a=crypto:2 .*\r\n/, '') + 'm=video 0 RTP/AVP 96\r\n';
+  const media = s.receiveAnswer(parseSdp(peerAnswer));
+  t.is(media.srtp?.suite, 'AES_CM_128_HMAC_SHA1_80');
+  t.deepEqual(media.srtp?.send.masterKey, decodeSdesKey(ours.media[0].crypto[0]).masterKey);
+});
