@@ -40,6 +40,7 @@ export interface MediaType {
 export interface AuthValue {
   scheme: string; // e.g. "Digest"
   params: Record<string, string>; // names lower-case; quoted values unquoted
+  token68?: string; // RFC 7235 token68 credentials (e.g. "Bearer <token>", RFC 8898) instead of params
 }
 
 export interface Contact extends NameAddr {}

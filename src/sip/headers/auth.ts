@@ -17,6 +17,12 @@ export function parseAuth(text: string, what = 'Authorization'): AuthValue {
   const params: Record<string, string> = {};
   if (i >= n) return { scheme, params };
   if (i === se) throw new SipError(`bad ${what}: expected LWS after ${scheme}, found ${describeAt(text, i)}`, 400, what);
+  // token68 = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=" (RFC 7235 §2.1), alone after the scheme.
+  // Digest never uses it, so Digest keeps the auth-param error messages.
+  if (scheme.toLowerCase() !== 'digest') {
+    RE_TOKEN68.lastIndex = i;
+    if (RE_TOKEN68.test(text) && RE_TOKEN68.lastIndex === n) return { scheme, params, token68: text.slice(i, n) };
+  }
   for (;;) {
     const ne = scanClass(text, i, C_TOKEN);
     if (ne === i) throw new SipError(`bad ${what}: expected parameter name, found ${describeAt(text, i)}`, 400, what);
@@ -46,11 +52,14 @@ export function parseAuth(text: string, what = 'Authorization'): AuthValue {
   }
 }
 
+const RE_TOKEN68 = /[A-Za-z0-9\-._~+/]+=*/y;
+
 /** Params written without quotes (RFC 2617 §3.2, RFC 7616: algorithm, stale, userhash; nc is LHEX; qop is a token in credentials). */
 const UNQUOTED = ['algorithm', 'stale', 'nc', 'userhash'];
 
 /** Serialises a challenge or credentials; credentials are recognised by their response parameter. */
 export function formatAuth(v: AuthValue): string {
+  if (v.token68 !== undefined) return v.scheme + ' ' + v.token68;
   const credentials = v.params['response'] !== undefined;
   let out = v.scheme;
   let sep = ' ';

@@ -1,7 +1,7 @@
 /** Contact (RFC 3261 §20.10): "*" or a list of name-addr / addr-spec with expires and q parameters. */
 import type { Contact, ContactList } from '../message.js';
 import { SipError } from '../errors.js';
-import { parseNameAddrList } from './name-addr.js';
+import { formatNameAddrList, parseNameAddrList } from './name-addr.js';
 import { C_DIGIT, scanClass, skipWs, trimEnd } from './scan.js';
 
 const WHAT = 'Contact';
@@ -58,4 +58,9 @@ export function contactExpires(c: Contact): number | undefined {
 export function contactQ(c: Contact): number {
   const q = c.params['q'];
   return q === undefined || q === null ? 1 : +q;
+}
+
+/** Serialises a Contact value: "*" or the comma-separated contacts. */
+export function formatContactList(list: ContactList): string {
+  return list === '*' ? '*' : formatNameAddrList(list);
 }

@@ -51,8 +51,15 @@ export class LazyNameAddr implements NameAddr {
     return this.parsed !== undefined;
   }
 
-  toJSON(): NameAddr {
-    const out: NameAddr = { uri: this.uri, params: this.params };
+  /** Plain form for JSON; a URI that does not parse is shown as its text. */
+  toJSON(): object {
+    let uri: Uri | string;
+    try {
+      uri = this.uri;
+    } catch {
+      uri = this.uriText;
+    }
+    const out: { displayName?: string; uri: Uri | string; params: Params } = { uri, params: this.params };
     if (this.displayName !== undefined) out.displayName = this.displayName;
     return out;
   }
@@ -205,22 +212,14 @@ export function parseNameAddrList(text: string, what = 'header'): LazyNameAddr[]
   }
 }
 
-function isTokenWords(s: string): boolean {
-  if (s.length === 0) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 128 || (CHAR_CLASS[c]! & (C_TOKEN | C_WS)) === 0) return false;
-  }
-  const f = s.charCodeAt(0);
-  const l = s.charCodeAt(s.length - 1);
-  return f !== 32 && f !== 9 && l !== 32 && l !== 9;
-}
-
-/** Serialises a name-addr; always uses <> so URI parameters and header parameters cannot be confused. */
+/**
+ * Serialises a name-addr: the display name always quoted (what most peers expect), the URI always in <> so
+ * URI parameters and header parameters cannot be confused.
+ */
 export function formatNameAddr(na: NameAddr): string {
   let out = '';
   if (na.displayName !== undefined) {
-    out = (isTokenWords(na.displayName) ? na.displayName : quote(na.displayName)) + ' ';
+    out = quote(na.displayName) + ' ';
   }
   const uriText = na instanceof LazyNameAddr && !na.uriParsed ? na.uriText : formatUri(na.uri);
   return out + '<' + uriText + '>' + formatParams(na.params);

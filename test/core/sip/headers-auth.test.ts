@@ -59,6 +59,16 @@ test('a scheme alone has no params', (t) => {
   t.deepEqual(parseAuth('  Digest  '), { scheme: 'Digest', params: {} });
 });
 
+test('token68 credentials (RFC 7235, RFC 8898 Bearer) for schemes other than Digest', (t) => {
+  const v = parseAuth('Bearer mF_9.B5f-4.1JqM/x+y==', 'Authorization');
+  t.deepEqual(v, { scheme: 'Bearer', params: {}, token68: 'mF_9.B5f-4.1JqM/x+y==' });
+  t.is(formatAuth(v), 'Bearer mF_9.B5f-4.1JqM/x+y==');
+  t.deepEqual(parseAuth('Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ== '), { scheme: 'Basic', params: {}, token68: 'QWxhZGRpbjpvcGVuIHNlc2FtZQ==' });
+  // auth-params still win when the value has the name=value form
+  t.deepEqual(parseAuth('Bearer realm="x", error="invalid_token"'), { scheme: 'Bearer', params: { realm: 'x', error: 'invalid_token' } });
+  t.throws(() => parseAuth('Bearer a b'), { instanceOf: SipError, message: /expected '=' after a/ });
+});
+
 const bad: Array<[string, RegExp]> = [
   ['', /bad Authorization: missing auth scheme/],
   ['Digest realm', /expected '=' after realm/],

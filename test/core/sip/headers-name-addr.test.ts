@@ -160,9 +160,9 @@ test('parseNameAddrList rejects empty elements and junk', (t) => {
   t.throws(() => parseNameAddrList('<sip:a@b> <sip:c@d>', 'Route'), { instanceOf: SipError, message: /unexpected '<'/ });
 });
 
-test('formatNameAddr quotes display names when needed and always uses <>', (t) => {
+test('formatNameAddr quotes display names and always uses <>', (t) => {
   t.is(formatNameAddr(parseNameAddr('sip:caller@example.net;tag=341518')), '<sip:caller@example.net>;tag=341518');
-  t.is(formatNameAddr(parseNameAddr('Bob <sip:bob@biloxi.com>')), 'Bob <sip:bob@biloxi.com>');
+  t.is(formatNameAddr(parseNameAddr('Bob <sip:bob@biloxi.com>')), '"Bob" <sip:bob@biloxi.com>');
   t.is(formatNameAddr(parseNameAddr('"Bell, A." <sip:a@x>')), '"Bell, A." <sip:a@x>');
   t.is(formatNameAddr(parseNameAddr('"J \\"R\\" \\\\" <sip:a@x>')), '"J \\"R\\" \\\\" <sip:a@x>');
   t.is(formatNameAddr(parseNameAddr('"" <sip:a@x>')), '"" <sip:a@x>');
@@ -194,4 +194,13 @@ test('parseParams keeps "__proto__" as an ordinary parameter', (t) => {
   t.is(Object.getPrototypeOf(p), Object.prototype);
   t.is(Object.getOwnPropertyDescriptor(p, '__proto__')?.value, 'x');
   t.is(formatParams(p), ';__proto__=x;a=1');
+});
+
+test('JSON of a name-addr shows the parsed URI, or its text when it does not parse', (t) => {
+  t.deepEqual(JSON.parse(JSON.stringify(parseNameAddr('"A" <sip:a@b>;tag=1'))), {
+    displayName: 'A',
+    uri: { scheme: 'sip', user: 'a', host: 'b', params: {}, headers: {} },
+    params: { tag: '1' },
+  });
+  t.deepEqual(JSON.parse(JSON.stringify(parseNameAddr('<sip:a@b c>'))), { uri: 'sip:a@b c', params: {} });
 });

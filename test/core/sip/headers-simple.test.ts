@@ -1,7 +1,7 @@
 import test from 'ava';
 import { SipError } from '../../../src/sip/errors.js';
 import type { Contact } from '../../../src/sip/message.js';
-import { contactExpires, contactQ, parseContactList } from '../../../src/sip/headers/contact.js';
+import { contactExpires, contactQ, formatContactList, parseContactList } from '../../../src/sip/headers/contact.js';
 import { formatMediaType, isMediaType, parseMediaType } from '../../../src/sip/headers/media-type.js';
 import { parseAccept, parseTokenList, parseUInt } from '../../../src/sip/headers/simple.js';
 import { formatUri } from '../../../src/sip/uri.js';
@@ -10,6 +10,12 @@ import { formatUri } from '../../../src/sip/uri.js';
 test('Contact: * alone, with LWS', (t) => {
   t.is(parseContactList('*'), '*');
   t.is(parseContactList('  * '), '*');
+  t.is(formatContactList('*'), '*');
+});
+
+test('formatContactList round-trips a list', (t) => {
+  const text = '"Mr. Watson" <sip:watson@worcester.bell-telephone.com>;q=0.7;expires=3600, <mailto:watson@bell-telephone.com>;q=0.1';
+  t.is(formatContactList(parseContactList(text)), text);
 });
 
 test('Contact: list with expires and q (RFC 3261 §20.10 examples)', (t) => {
