@@ -28,8 +28,11 @@ function protocolOf(uri: SipUri): Protocol {
   return t === 'TCP' ? 'TCP' : t === 'TLS' ? 'TLS' : 'UDP';
 }
 
-/** Targets for a URI, in the order to try them. Numeric hosts need no DNS; names need a locator. */
-export async function resolveTargets(uri: SipUri, locator: SipLocator | undefined): Promise<Target[]> {
+/**
+ * Targets for a URI, in the order to try them. Numeric hosts need no DNS and are answered synchronously (so a
+ * request to one leaves at once); names go through the RFC 3263 locator.
+ */
+export function resolveTargets(uri: SipUri, locator: SipLocator | undefined): Target[] | Promise<Target[]> {
   const host = uri.params['maddr'] ?? uri.host;
   if (isIpAddress(host)) {
     const protocol = protocolOf(uri);
@@ -39,9 +42,10 @@ export async function resolveTargets(uri: SipUri, locator: SipLocator | undefine
   }
   if (host === 'localhost') return resolveTargets({ ...uri, host: '127.0.0.1' }, locator);
   if (!locator) throw new SipError(`cannot resolve ${host}: no DNS servers configured`, 503);
-  const found = await locator.resolve({ ...uri, host });
-  return found.map((t) => {
-    const target: Target = { protocol: t.transport as Protocol, address: t.address, port: t.port };
-    return t.transport === 'TLS' ? { ...target, serverName: t.domain } : target;
-  });
+  return locator.resolve({ ...uri, host }).then((found) =>
+    found.map((t) => {
+      const target: Target = { protocol: t.transport as Protocol, address: t.address, port: t.port };
+      return t.transport === 'TLS' ? { ...target, serverName: t.domain } : target;
+    }),
+  );
 }

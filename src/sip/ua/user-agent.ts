@@ -108,18 +108,26 @@ export class OutgoingRequest {
     this.#options = options;
   }
 
-  async start(): Promise<void> {
+  start(): void {
+    let targets: Target[] | Promise<Target[]>;
     try {
-      this.#targets = this.#options.targets ?? (await resolveTargets(nextHopUri(this.request, this.#options.outboundProxy), this.#ua.locator));
+      targets = this.#options.targets ?? resolveTargets(nextHopUri(this.request, this.#options.outboundProxy), this.#ua.locator);
     } catch (e) {
-      this.#ua.log.warn(`cannot route ${this.request.method}: ${(e as Error).message}`);
-      this.#user.onFailure(transportFailure(e as Error), this);
-      return;
+      return this.#unroutable(e as Error);
     }
-    if (this.#targets.length === 0) {
-      this.#user.onFailure(transportFailure(new Error('no address found for the next hop')), this);
-      return;
-    }
+    if (Array.isArray(targets)) return this.#begin(targets);
+    targets.then((t) => this.#begin(t), (e: unknown) => this.#unroutable(e as Error));
+  }
+
+  #unroutable(e: Error): void {
+    this.#ua.log.warn(`cannot route ${this.request.method}: ${e.message}`);
+    this.#user.onFailure(transportFailure(e), this);
+  }
+
+  #begin(targets: Target[]): void {
+    if (this.#cancelled) return;
+    this.#targets = targets;
+    if (targets.length === 0) return this.#unroutable(new Error('no address found for the next hop'));
     const auth = this.#options.credentials?.authorize({ method: this.request.method, uri: formatUri(this.request.uri), body: this.request.body });
     if (auth?.length) this.#setAuth(this.request, auth);
     this.#attempt(this.request);
@@ -268,7 +276,7 @@ export class UserAgent implements TransactionUser {
   /** Sends a request (it must carry no Via: each attempt gets a fresh one). */
   send(request: BuiltRequest, user: OutgoingUser, options: SendOptions = {}): OutgoingRequest {
     const out = new OutgoingRequest(this, request, user, options);
-    void out.start();
+    out.start();
     return out;
   }
 
