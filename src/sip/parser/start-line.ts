@@ -69,11 +69,8 @@ function parseRequestLine(text: string, e: number, out: StartLine): void {
     bad('bad Request-URI: contains whitespace');
   }
   sp2 = last;
+  // Other characters are checked when the URI is first read (ParsedRequest.uri).
   if (text.charCodeAt(us) === 60 /* < */) bad('bad Request-URI: enclosed in <>');
-  for (let i = us; i < sp2; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 33 || c === 127) bad('bad Request-URI: contains control characters or whitespace');
-  }
   out.kind = 'request';
   out.method = text.slice(0, sp1);
   out.uriStart = us;
