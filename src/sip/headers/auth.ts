@@ -23,6 +23,12 @@ export function parseAuth(text: string, what = 'Authorization'): AuthValue {
     RE_TOKEN68.lastIndex = i;
     if (RE_TOKEN68.test(text) && RE_TOKEN68.lastIndex === n) return { scheme, params, token68: text.slice(i, n) };
   }
+  readAuthParams(text, i, n, what, params);
+  return { scheme, params };
+}
+
+/** Reads `name=value *(COMMA name=value)` from i to n into params. */
+function readAuthParams(text: string, i: number, n: number, what: string, params: Record<string, string>): void {
   for (;;) {
     const ne = scanClass(text, i, C_TOKEN);
     if (ne === i) throw new SipError(`bad ${what}: expected parameter name, found ${describeAt(text, i)}`, 400, what);
@@ -46,7 +52,7 @@ export function parseAuth(text: string, what = 'Authorization'): AuthValue {
     }
     params[name] = value;
     i = skipWs(text, i);
-    if (i >= n) return { scheme, params };
+    if (i >= n) return;
     if (text.charCodeAt(i) !== 44) throw new SipError(`bad ${what}: expected ',' after ${name}, found ${describeAt(text, i)}`, 400, what);
     i = skipWs(text, i + 1);
   }
@@ -82,4 +88,13 @@ export function authQop(v: AuthValue): string[] {
     if (t.length > 0) out.push(t);
   }
   return out;
+}
+
+/** Authentication-Info (§20.6): digest params without a scheme (nextnonce, qop, rspauth, cnonce, nc). */
+export function parseAuthParams(text: string, what = 'Authentication-Info'): Record<string, string> {
+  const params: Record<string, string> = {};
+  const n = trimEnd(text, 0, text.length);
+  const i = skipWs(text, 0);
+  if (i < n) readAuthParams(text, i, n, what, params);
+  return params;
 }

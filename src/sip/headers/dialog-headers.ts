@@ -49,6 +49,21 @@ export function parseCallId(text: string, what = 'Call-ID'): string {
   return s === 0 && n === text.length ? text : text.slice(s, n);
 }
 
+/** In-Reply-To (§20.21): comma-separated Call-IDs. */
+export function parseCallIdList(text: string, what = 'In-Reply-To'): string[] {
+  const out: string[] = [];
+  const n = trimEnd(text, 0, text.length);
+  let i = skipWs(text, 0);
+  for (;;) {
+    const e = scanCallId(text, i, what);
+    out.push(text.slice(i, e));
+    i = skipWs(text, e);
+    if (i >= n) return out;
+    if (text.charCodeAt(i) !== 44) err(what, `unexpected ${describeAt(text, i)}`);
+    i = skipWs(text, i + 1);
+  }
+}
+
 // Replaces ----------------------------------------------------------------------------------------------
 
 export interface Replaces {
