@@ -28,6 +28,9 @@ const PATIENCE = 25; // pulls (0.5 s) over target without a quiet moment before 
 const QUIET = 400; // peak level below which 10 ms may be dropped unnoticed
 const XFADE = 16;
 const LATE_RUN_RESYNC = 6;
+/** Decoded samples after a gap that concealment may join to, and the longest gap it bridges (60 ms). */
+const FUTURE = 160;
+const MAX_GAP = 480;
 
 export const JitterPut = { ok: 0, duplicate: 1, late: 2, resync: 3, invalid: 4 } as const;
 export type JitterPutStatus = (typeof JitterPut)[keyof typeof JitterPut];
@@ -48,6 +51,10 @@ export class JitterBuffer {
   readonly #seen = new Int32Array(128).fill(-1);
   readonly #xfade = new Int16Array(XFADE);
   readonly #plc = new Plc();
+  readonly #future = new Int16Array(FUTURE);
+  /** Timestamp where the gap being bridged began (-1: none), and its length. */
+  #gapStart = -1;
+  #gapTotal = 0;
   #decode: Int16Array;
   readonly #minDelay: number;
   readonly #maxDelay: number;
@@ -281,6 +288,24 @@ export class JitterBuffer {
     this.droppedFrames++;
   }
 
+  /**
+   * Samples from base to the first of FUTURE present samples in a row, when that is within MAX_GAP;
+   * else 0 (nothing known after the gap).
+   */
+  #gapLength(base: number): number {
+    const present = this.#present;
+    let run = 0;
+    for (let i = 0; i < MAX_GAP + FUTURE; i++) {
+      if (present[(base + i) & MASK]) {
+        if (++run === FUTURE) return i + 1 - FUTURE;
+      } else {
+        run = 0;
+        if (i >= MAX_GAP) return 0;
+      }
+    }
+    return 0;
+  }
+
   #playFrame(out: Int16Array, o: number): void {
     const present = this.#present;
     const base = this.#playTs;
@@ -312,8 +337,27 @@ export class JitterBuffer {
       out.fill(0, o, o + PLC_FRAME);
       this.#plc.good(out, o);
     } else {
+      // A gap is bridged when the audio after it is already here as it begins (a loss that begins
+      // without a known end is concealed forwards to its end, then faded in, as in Appendix I).
+      const into = (base - this.#gapStart) | 0;
+      const bridging = this.#gapStart >= 0 && into >= 0 && into < this.#gapTotal;
+      const gap = bridging || this.#plc.erasedFrames === 0 ? this.#gapLength(base) : 0;
+      if (gap > 0) {
+        const codes = this.#codes;
+        const dec = this.#decode;
+        const future = this.#future;
+        const start = base + gap;
+        for (let i = 0; i < FUTURE; i++) future[i] = dec[codes[(start + i) & MASK]!]!;
+        if (!bridging) {
+          this.#gapStart = base;
+          this.#gapTotal = gap;
+        }
+        this.#plc.concealBetween(out, o, gap, this.#gapTotal, future, 0);
+      } else {
+        this.#gapStart = -1;
+        this.#plc.conceal(out, o);
+      }
       for (let i = 0; i < PLC_FRAME; i++) present[(base + i) & MASK] = 0;
-      this.#plc.conceal(out, o);
       this.concealedFrames++;
     }
     this.#xfadePending = false;

@@ -6,6 +6,11 @@
  * 10 ms after the first 10 ms, reaching silence at 60 ms. The first good frame after a loss is
  * cross-faded from the synthetic continuation (1/4 period + 4 ms per extra lost frame, at most 10 ms).
  * Unlike Appendix I there is no 3.75 ms output delay: the loop point, not the last real samples, is smoothed.
+ *
+ * Better than Appendix I when the jitter buffer already holds the audio after the gap (usual for a
+ * single lost packet): concealBetween() also extends that future audio backwards by its pitch period
+ * and cross-fades from the forward to the backward extension across the gap, so the gap joins the
+ * real audio after it without the end-of-loss fade.
  */
 
 export const PLC_FRAME = 80;
@@ -31,6 +36,8 @@ export class Plc {
   #pos = 0;
   /** Samples synthesised since the loss began. */
   #synth = 0;
+  /** The last concealed frame already joined the audio after the gap (no fade-in needed). */
+  #joined = false;
 
   /** Pitch period (samples) found at the start of the current or last loss. */
   get pitch(): number {
@@ -50,20 +57,52 @@ export class Plc {
 
   /** Records a good frame of PLC_FRAME samples at pcm[offset], first smoothing the join after a loss. */
   good(pcm: Int16Array, offset: number): void {
-    if (this.#erased > 0) {
+    if (this.#erased > 0 && !this.#joined) {
       let n = this.#overlap + 32 * (this.#erased - 1);
       if (n > PLC_FRAME) n = PLC_FRAME;
       for (let i = 0; i < n; i++) {
         const a = (i + 1) / (n + 1);
         pcm[offset + i] = (1 - a) * this.#next() + a * pcm[offset + i]!;
       }
-      this.#erased = 0;
     }
+    this.#erased = 0;
+    this.#joined = false;
     this.#remember(pcm, offset);
   }
 
   /** Writes PLC_FRAME samples of concealment at pcm[offset]. */
   conceal(pcm: Int16Array, offset: number): void {
+    this.#step();
+    for (let i = 0; i < PLC_FRAME; i++) pcm[offset + i] = this.#next();
+    this.#joined = false;
+    this.#remember(pcm, offset);
+  }
+
+  /**
+   * Writes PLC_FRAME samples at pcm[offset] for a gap whose end is known: the gap ends untilEnd samples
+   * after this frame's start (it may end inside this frame), it is gapLength samples long in all, and
+   * future[futureOffset...] holds at least PLC_FRAME decoded samples from its end on.
+   */
+  concealBetween(pcm: Int16Array, offset: number, untilEnd: number, gapLength: number, future: Int16Array, futureOffset: number): void {
+    this.#step();
+    const p = this.#pitch;
+    for (let i = 0; i < PLC_FRAME; i++) {
+      const k = untilEnd - i; // samples from here to the end of the gap
+      if (k <= 0) {
+        pcm[offset + i] = future[futureOffset - k]!;
+        continue;
+      }
+      const forward = this.#next();
+      // the future audio continued backwards: one period before future[j] is future[j + p - p] ≈ future[j - p]
+      const backward = future[futureOffset + ((p - (k % p)) % p)]!;
+      const w = (gapLength - k + 1) / (gapLength + 1);
+      pcm[offset + i] = (1 - w) * forward + w * backward;
+    }
+    this.#joined = untilEnd <= PLC_FRAME;
+    this.#remember(pcm, offset);
+  }
+
+  #step(): void {
     if (this.#erased === 0) this.#begin();
     else if (this.#erased < 3) {
       // Widen the loop to one more period, if the history holds it.
@@ -71,8 +110,6 @@ export class Plc {
       if (span + this.#overlap <= HISTORY) this.#span = span;
     }
     this.#erased++;
-    for (let i = 0; i < PLC_FRAME; i++) pcm[offset + i] = this.#next();
-    this.#remember(pcm, offset);
   }
 
   #begin(): void {

@@ -83,9 +83,10 @@ export class ReceptionStats {
 
   /**
    * Accounts one packet; returns false when its sequence number is a jump the source has not
-   * confirmed (A.1): the packet should be discarded.
+   * confirmed (A.1): the packet should be discarded. timing false leaves the jitter alone (RFC 4733
+   * events repeat one timestamp, which says nothing about when they were sent).
    */
-  update(seq: number, rtpTimestamp: number, arrivalUnits: number): boolean {
+  update(seq: number, rtpTimestamp: number, arrivalUnits: number, timing = true): boolean {
     if (!this.started) this.reset(this.ssrc, seq);
     else {
       const udelta = (seq - this.maxSeq) & 0xffff;
@@ -105,6 +106,7 @@ export class ReceptionStats {
       // else: duplicate or reordered packet, counted below.
     }
     this.received++;
+    if (!timing) return true;
     const transit = (arrivalUnits - rtpTimestamp) | 0;
     if (this.#haveTransit) {
       let d = (transit - this.transit) | 0;

@@ -363,7 +363,7 @@ export class RtpSession {
       r.reset(h.ssrc, h.sequence);
       this.#jitter.reset();
     }
-    if (!r.update(h.sequence, h.timestamp, Math.floor(now * 8))) return;
+    if (!r.update(h.sequence, h.timestamp, Math.floor(now * 8), kind !== PT_EVENT)) return;
     const s = this.stats;
     s.packetsReceived++;
     s.packetsExpected = r.expected;

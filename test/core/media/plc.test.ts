@@ -96,3 +96,37 @@ test('silence history conceals as silence', (t) => {
   plc.conceal(out, 0);
   t.is(energy(out), 0);
 });
+
+test('a gap with known audio after it is bridged, joining that audio without a fade', (t) => {
+  const plc = new Plc();
+  feed(plc, 50, 10);
+  // the signal changes level across the gap: 8000 before, 3000 after
+  const future = sine(50, 3000, 12 * PLC_FRAME, PLC_FRAME);
+  const a = new Int16Array(PLC_FRAME);
+  const b = new Int16Array(PLC_FRAME);
+  plc.concealBetween(a, 0, 160, 160, future, 0);
+  plc.concealBetween(b, 0, 80, 160, future, 0);
+  t.is(plc.erasedFrames, 2);
+  // the waveform continues throughout, and its level moves from the past's to the future's
+  const truthA = sine(50, 10000, 10 * PLC_FRAME, PLC_FRAME);
+  const truthB = sine(50, 10000, 11 * PLC_FRAME, PLC_FRAME);
+  t.true(correlation(a, truthA) > 0.99, `first half ${correlation(a, truthA)}`);
+  t.true(correlation(b, truthB) > 0.98, `second half ${correlation(b, truthB)}`);
+  const rmsA = Math.sqrt(energy(a));
+  const rmsB = Math.sqrt(energy(b));
+  t.true(rmsA > rmsB && rmsB > 3000 / Math.SQRT2 * 0.9, `${rmsA} > ${rmsB}`);
+  // the last sample before the future is close to its continuation
+  t.true(Math.abs(b[PLC_FRAME - 1]! - sine(50, 3000, 12 * PLC_FRAME - 1, 1)[0]!) < 600);
+  const after = future.slice();
+  plc.good(after, 0);
+  t.deepEqual(after, future, 'no fade-in after a bridged gap');
+});
+
+test('a gap that ends inside the frame takes the real samples from there on', (t) => {
+  const plc = new Plc();
+  feed(plc, 64, 10);
+  const future = sine(64, 8000, 10 * PLC_FRAME + 30, PLC_FRAME);
+  const out = new Int16Array(PLC_FRAME);
+  plc.concealBetween(out, 0, 30, 30, future, 0);
+  for (let i = 30; i < PLC_FRAME; i++) t.is(out[i], future[i - 30]);
+});

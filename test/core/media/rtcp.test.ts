@@ -20,6 +20,17 @@ test('interarrival jitter follows RFC 3550 A.8 (hand-computed)', (t) => {
   t.is(s.jitter, 3);
 });
 
+test('packets without timing (RFC 4733 events) count but leave the jitter alone', (t) => {
+  const s = new ReceptionStats();
+  s.update(1, 0, 1000);
+  s.update(2, 160, 1160);
+  s.update(3, 160, 1210, false);
+  s.update(4, 160, 1260, false);
+  s.update(5, 800, 1800);
+  t.is(s.jitterQ4, 0);
+  t.is(s.received, 5);
+});
+
 test('jitter is computed across 32-bit timestamp wrap', (t) => {
   const s = new ReceptionStats();
   s.update(1, 0xffffff60, 5000); // transit 5000 - (2^32 - 160)
