@@ -238,3 +238,17 @@ test('rejects empty and oversized payloads', (t) => {
   jb.pull(out, 0);
   t.true(out.every((v) => v === 0));
 });
+
+for (const ms of [10, 30, 60]) {
+  test(`plays ${ms} ms packets intact`, (t) => {
+    const len = ms * 8;
+    const count = Math.ceil(1400 / ms);
+    const arrivals: Arrival[] = [];
+    for (let i = 0; i < count; i++) arrivals.push({ seq: 7 + i, ts: 1000 + i * len, at: (i + 1) * ms + 2, index: i });
+    const jb = new JitterBuffer({ law: 'pcmu' });
+    const { played, statuses } = run(jb, arrivals, 0, 1200, (i) => payloadFor(i, len));
+    t.true(statuses.every((s) => s === JitterPut.ok));
+    t.true(findStart(played, 800 * 8) >= 0);
+    t.is(jb.concealedFrames, 0);
+  });
+}
