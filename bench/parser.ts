@@ -3,6 +3,7 @@
 // and reading Call-ID, CSeq number, From tag and top Via branch. Prints messages/s and xsphone's
 // ratio to the fastest of the others (target: at least 3x).
 // Usage: node dist/bench/parser.js [--seconds S]   (S: measuring time per parser and round)
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { MIX, sameFields, type Fields } from './messages.js';
@@ -14,6 +15,21 @@ export interface Contender {
   name: string;
   /** Parses one received datagram and reads the four fields. */
   read(bytes: Buffer): Fields;
+  /** Whether the parser accepts the datagram as a SIP message (does not throw or return nothing). */
+  accepts(bytes: Buffer): boolean;
+}
+
+/** RFC 4475 §3.1.2: messages a SIP element must not accept as they are. */
+const RFC4475_INVALID = ['badinv01', 'clerr', 'ncl', 'scalar02', 'scalarlg', 'quotbal', 'ltgtruri', 'lwsruri', 'lwsstart',
+  'trws', 'escruri', 'baddate', 'regbadct', 'badaspec', 'baddn', 'badvers', 'mismatch01', 'mismatch02', 'bigcode'];
+
+function accepted(parse: () => unknown): boolean {
+  try {
+    const message = parse();
+    return message !== undefined && message !== null;
+  } catch {
+    return false;
+  }
 }
 
 interface XsphoneMessage {
@@ -30,8 +46,14 @@ async function loadXsphone(): Promise<Contender | string> {
     const parser = (await import(url.href)) as { parseMessage?: (bytes: Uint8Array) => XsphoneMessage };
     const parseMessage = parser.parseMessage;
     if (typeof parseMessage !== 'function') return 'src/sip/parser/index.js exports no parseMessage';
+    const validate = (await import(new URL('../src/sip/validate.js', import.meta.url).href)) as {
+      check?: (bytes: Uint8Array) => { ok: boolean };
+    };
+    const check = validate.check;
     return {
       name: 'xsphone',
+      // The parser indexes lazily; check() parses and validates every header, as a UAS front end does.
+      accepts: (bytes) => (check ? check(bytes).ok : accepted(() => parseMessage(bytes))),
       read: (bytes) => {
         const m = parseMessage(bytes);
         return { callId: m.callId, cseq: m.cseq.seq, fromTag: m.from.params.tag ?? '', branch: m.via[0]?.branch ?? '' };
@@ -51,6 +73,7 @@ async function loadOthers(): Promise<Contender[]> {
   return [
     {
       name: 'sip (npm)',
+      accepts: (bytes) => accepted(() => sip.parse(bytes)),
       // sip.parse decodes the Buffer itself (latin1), as its UDP transport does.
       read: (bytes) => {
         const m = sip.parse(bytes);
@@ -60,6 +83,7 @@ async function loadOthers(): Promise<Contender[]> {
     },
     {
       name: 'JsSIP',
+      accepts: (bytes) => accepted(() => jssip.parseMessage(bytes.toString(), undefined)),
       read: (bytes) => {
         const m = jssip.parseMessage(bytes.toString(), undefined);
         return { callId: m.call_id, cseq: m.cseq, fromTag: m.from_tag, branch: m.via_branch };
@@ -67,6 +91,7 @@ async function loadOthers(): Promise<Contender[]> {
     },
     {
       name: 'sip.js',
+      accepts: (bytes) => accepted(() => sipjs.Parser.parseMessage(bytes.toString(), logger)),
       read: (bytes) => {
         const m = sipjs.Parser.parseMessage(bytes.toString(), logger);
         return { callId: m.callId, cseq: m.cseq, fromTag: m.fromTag, branch: m.viaBranch };
@@ -149,7 +174,30 @@ export async function main(argv: string[]): Promise<number> {
   } else {
     console.log(verdict(false, 'xsphone / fastest other', 'not measured', '>= 3x'));
   }
+  strictness(contenders);
   return 0;
+}
+
+/** How many of RFC 4475's invalid messages each parser lets through. */
+function strictness(contenders: Contender[]): void {
+  const dir = new URL('../../../shared/corpus/rfc4475/', import.meta.url);
+  if (!fs.existsSync(dir)) {
+    console.log(`\n(strictness not measured: no ${dir.pathname})`);
+    return;
+  }
+  const files = RFC4475_INVALID.map((name) => ({ name, bytes: fs.readFileSync(new URL(`${name}.dat`, dir)) }));
+  // JsSIP and sip.js log every message they drop.
+  const saved = { log: console.log, warn: console.warn, error: console.error, info: console.info, debug: console.debug };
+  Object.assign(console, { log() {}, warn() {}, error() {}, info() {}, debug() {} });
+  const through = new Map(contenders.map((c) => [c, files.filter((f) => c.accepts(f.bytes)).map((f) => f.name)]));
+  Object.assign(console, saved);
+  console.log(`\nStrictness: of the ${files.length} invalid messages of RFC 4475 §3.1.2, each parser lets through`);
+  for (const c of contenders) {
+    const names = through.get(c)!;
+    console.log(`  ${c.name.padEnd(10)} ${String(names.length).padStart(2)}  ${names.join(' ')}`);
+  }
+  const xs = contenders.find((c) => c.name === 'xsphone');
+  if (xs) console.log(verdict(through.get(xs)!.length === 0, 'invalid RFC 4475 messages xsphone accepts', String(through.get(xs)!.length), '0'));
 }
 
 if (process.argv[1] && new URL(import.meta.url).pathname === process.argv[1]) {
