@@ -9,9 +9,21 @@ import { SipError } from '../errors.js';
 import { formatParams, parseParams } from './params.js';
 import { C_ADDR_SPEC, C_IN_ANGLE, C_TOKEN, C_WS, CHAR_CLASS, describeAt, quote, readQuoted, scanClass, skipWs, trimEnd } from './scan.js';
 
+function getUri(this: LazyNameAddr): Uri {
+  return this.parseUri();
+}
+
+function setUri(this: LazyNameAddr, u: Uri): void {
+  this.replaceUri(u);
+}
+
+/** `uri` is an own enumerable accessor, so `{ ...nameAddr }` copies the (parsed) URI like any other field. */
+const URI_ACCESSOR: PropertyDescriptor = { get: getUri, set: setUri, enumerable: true, configurable: true };
+
 /** A NameAddr whose URI text is parsed on first access of `uri` (and cached). */
 export class LazyNameAddr implements NameAddr {
   declare displayName?: string;
+  declare uri: Uri;
   params: Params;
   /** The URI as received (without the angle brackets). */
   readonly uriText: string;
@@ -26,9 +38,11 @@ export class LazyNameAddr implements NameAddr {
     if (displayName !== undefined) this.displayName = displayName;
     this.angle = angle;
     this.what = what;
+    Object.defineProperty(this, 'uri', URI_ACCESSOR);
   }
 
-  get uri(): Uri {
+  /** The URI, parsed now if it was not yet; a malformed URI throws SipError naming the header. */
+  parseUri(): Uri {
     let u = this.parsed;
     if (u === undefined) {
       try {
@@ -42,7 +56,7 @@ export class LazyNameAddr implements NameAddr {
     return u;
   }
 
-  set uri(u: Uri) {
+  replaceUri(u: Uri): void {
     this.parsed = u;
   }
 

@@ -204,3 +204,12 @@ test('JSON of a name-addr shows the parsed URI, or its text when it does not par
   });
   t.deepEqual(JSON.parse(JSON.stringify(parseNameAddr('<sip:a@b c>'))), { uri: 'sip:a@b c', params: {} });
 });
+
+test('spreading a parsed name-addr copies its URI (own enumerable accessor)', (t) => {
+  const na = parseNameAddr('"A" <sip:a@b>;tag=1', 'To');
+  const copy = { ...na, params: { tag: '2' } };
+  t.deepEqual(copy.uri, { scheme: 'sip', user: 'a', host: 'b', params: {}, headers: {} });
+  t.is(formatNameAddr(copy), '"A" <sip:a@b>;tag=2');
+  const lazy = parseNameAddr('<sip:c@d>', 'To');
+  t.true(Object.keys(lazy).includes('uri'));
+});
