@@ -157,7 +157,9 @@ export class JitterBuffer {
       }
     } else {
       const d = (ts - this.#playTs) | 0;
-      if (d + length > RING - PLC_FRAME || d < -8000) {
+      // far ahead: the timestamps jumped (a new talkspurt or source); far behind counts as late, and a
+      // run of late packets resynchronises (so one stray packet cannot)
+      if (d + length > RING - PLC_FRAME) {
         this.#resync(ts, transit);
         status = JitterPut.resync;
       } else if (d + length <= 0) {

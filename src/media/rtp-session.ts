@@ -126,7 +126,6 @@ export class RtpSession {
   #rtcpPort = 0;
   #rtcpLatched = false;
   #nextReportMs = 0;
-  #firstReport = true;
   #lastSrMiddle = 0;
   #lastSrArrivalMs = 0;
   #running = false;
@@ -203,7 +202,6 @@ export class RtpSession {
     }
     if (!this.#running) {
       this.#running = true;
-      this.#firstReport = true;
       this.#nextReportMs = this.#clock.now() + rtcpIntervalMs(this.#random, this.#scratch, true);
     }
   }
@@ -421,7 +419,6 @@ export class RtpSession {
   #maybeReport(now: number): void {
     if (now < this.#nextReportMs) return;
     this.#sendReport(false);
-    this.#firstReport = false;
     this.#nextReportMs = now + rtcpIntervalMs(this.#random, this.#scratch, false);
   }
 
