@@ -250,6 +250,7 @@ export function isIPv4(s: string): boolean {
  * Returns a defect description, or undefined when valid.
  */
 export function hostDefect(h: string): string | undefined {
+  if (h.length > 255) return 'host name too long'; // also bounds the RegExp's backtracking
   if (RE_HOSTNAME.test(h) || RE_IPV4.test(h)) return undefined;
   return hostDefectExact(h);
 }

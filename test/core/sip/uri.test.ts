@@ -117,6 +117,7 @@ const bad: Array<[string, RegExp]> = [
   ['sip:user@-example.com', /starts or ends with '-'/],
   ['sip:user@example..com', /empty label/],
   ['sip:user@256.0.0.1', /IPv4/],
+  ['sip:user@' + 'a.'.repeat(128) + 'com', /host name too long/],
   ['sip:user@1.2.3', /IPv4/],
   ['sip:user@example.com:', /missing port/],
   ['sip:user@example.com:65536', /port out of range/],
