@@ -1,0 +1,314 @@
+/**
+ * One call's media: the RTP (and RTCP) sockets, the 20 ms frame loop and the audio devices around an
+ * RtpSession. The signalling side opens it before the SDP exchange (localPort goes into the offer or
+ * answer), then drives it with what offer/answer agreed: start() once, update() on every re-INVITE
+ * (new address, hold directions, codec, keys), stop() at hang-up (RTCP BYE, statistics logged).
+ *
+ * Each frame: the microphone frame (or silence without a device, or when muted) is encoded,
+ * packetised, SRTP-protected when negotiated and sent; one frame is pulled from the jitter buffer,
+ * decoded or concealed, mixed with a local tone when one plays, and played. From start() on the
+ * stream runs even when silent, so NAT bindings open (no silence suppression). Nothing is allocated
+ * per frame or packet in the steady state: buffers are made here, the session and the jitter buffer
+ * reuse theirs, and send() gets a cached exact-length view of the reused packet buffer.
+ */
+import type { AudioInput, AudioOutput } from '../../../hal/audio.js';
+import { FRAME_SAMPLES } from '../../../hal/audio.js';
+import type { Clock } from '../../../hal/clock.js';
+import type { Endpoint, Network, UdpSocket } from '../../../hal/net.js';
+import type { Random } from '../../../hal/random.js';
+import { silent, type Logger } from '../../log.js';
+import { isNullAddress, type NegotiatedMedia } from '../../sdp/offer-answer.js';
+import type { CallStats } from '../call-stats.js';
+import { RtpSession, type PacketSender, type RtpSessionOptions } from '../rtp-session.js';
+import type { SrtpPrimitives } from '../srtp/primitives.js';
+import { ToneGenerator, type Country, type ToneName } from '../tones.js';
+import { ExactViews } from './exact-views.js';
+import { FrameDriver } from './frame-driver.js';
+import { SrtpSlot } from './srtp-slot.js';
+
+export interface CallMediaOptions {
+  network: Network;
+  clock: Clock;
+  random: Random;
+  /** Local address to bind (default "0.0.0.0"; "::" for IPv6 peers). */
+  bindAddress?: string;
+  /** Even RTP ports to choose from, RTCP on the next odd one (default 16384..32766). */
+  portMin?: number;
+  portMax?: number;
+  /** Only RTCP multiplexed on the RTP port will be offered/accepted: no RTCP socket is opened. */
+  rtcpMuxOnly?: boolean;
+  /** The microphone; without one, a clock timer paces the frames and silence is sent. */
+  audioInput?: AudioInput;
+  audioOutput?: AudioOutput;
+  /** SDES CNAME (default derived from the SSRC). */
+  cname?: string;
+  /** Native AES / HMAC-SHA1 for SRTP (default: the pure-TypeScript ones). */
+  srtpPrimitives?: SrtpPrimitives;
+  jitter?: RtpSessionOptions['jitter'];
+  /** Country of the call-progress tones (default US). */
+  country?: Country;
+  log?: Logger;
+  /** A DTMF digit received as RFC 4733 events, at its end. */
+  onDtmf?(digit: string, durationMs: number): void;
+  /** The call's statistics, once, when the stream stops. */
+  onStop?(stats: CallStats): void;
+}
+
+const DEFAULT_PORT_MIN = 16384;
+const DEFAULT_PORT_MAX = 32766;
+const BIND_ATTEMPTS = 16;
+
+export class CallMedia {
+  readonly #clock: Clock;
+  readonly #network: Network;
+  readonly #options: CallMediaOptions;
+  readonly #log: Logger;
+  readonly #session: RtpSession;
+  readonly #sendSrtp = new SrtpSlot();
+  readonly #receiveSrtp = new SrtpSlot();
+  readonly #views = new ExactViews();
+  readonly #driver: FrameDriver;
+  readonly #tones: ToneGenerator;
+  readonly #mic = new Int16Array(FRAME_SAMPLES);
+  readonly #out = new Int16Array(FRAME_SAMPLES);
+  readonly #tone = new Int16Array(FRAME_SAMPLES);
+  #input: AudioInput | undefined;
+  #output: AudioOutput | undefined;
+  #rtpSocket: UdpSocket | null = null;
+  #rtcpSocket: UdpSocket | null = null;
+  #mux = false;
+  /** The SDP's remote address, and whether it is the old all-zeros hold (nothing may go there). */
+  #sdpAddress = '';
+  #nullRemote = false;
+  #external = false;
+  #started = false;
+  #closed = false;
+
+  // Callbacks made once: the per-packet and per-frame paths create no closures.
+  readonly #onFrame = (mic: Int16Array | null): void => this.#frame(mic);
+  readonly #onRtp = (data: Uint8Array, from: Endpoint): void => this.#session.receive(data, data.length, from.address, from.port);
+  readonly #onRtcp = (data: Uint8Array, from: Endpoint): void =>
+    this.#session.receiveRtcp(data, data.length, from.address, from.port);
+  readonly #onError = (error: Error): void => this.#log.warn(`media socket: ${error.message}`);
+  readonly #sendRtp: PacketSender = (bytes, length, address, port) => {
+    const socket = this.#rtpSocket;
+    if (socket === null || (this.#nullRemote && address === this.#sdpAddress)) return;
+    socket.send(this.#views.of(bytes, length), address, port);
+  };
+  readonly #sendRtcpPacket: PacketSender = (bytes, length, address, port) => {
+    const socket = this.#mux || this.#rtcpSocket === null ? this.#rtpSocket : this.#rtcpSocket;
+    if (socket === null || (this.#nullRemote && address === this.#sdpAddress)) return;
+    socket.send(this.#views.of(bytes, length), address, port);
+  };
+
+  private constructor(options: CallMediaOptions) {
+    this.#options = options;
+    this.#clock = options.clock;
+    this.#network = options.network;
+    this.#log = options.log ?? silent;
+    this.#input = options.audioInput;
+    this.#output = options.audioOutput;
+    this.#tones = new ToneGenerator(options.country ?? 'US');
+    this.#driver = new FrameDriver(options.clock, this.#onFrame);
+    const sessionOptions: RtpSessionOptions = {
+      clock: options.clock,
+      random: options.random,
+      send: this.#sendRtp,
+      sendRtcp: this.#sendRtcpPacket,
+      cname: options.cname ?? '',
+      srtp: { send: this.#sendSrtp, receive: this.#receiveSrtp },
+    };
+    if (options.jitter) sessionOptions.jitter = options.jitter;
+    if (options.onDtmf) sessionOptions.onDtmf = options.onDtmf;
+    if (options.cname === undefined) {
+      // RFC 7022: a random CNAME per call (96 bits, hex).
+      const r = options.random.fill(new Uint8Array(12));
+      let hex = '';
+      for (let i = 0; i < r.length; i++) hex += (r[i]! + 0x100).toString(16).slice(1);
+      sessionOptions.cname = hex;
+    }
+    this.#session = new RtpSession(sessionOptions);
+  }
+
+  /** Opens the sockets: an even RTP port from the range and, unless rtcpMuxOnly, RTCP on the next one. */
+  static async open(options: CallMediaOptions): Promise<CallMedia> {
+    const media = new CallMedia(options);
+    await media.#bind();
+    return media;
+  }
+
+  async #bind(): Promise<void> {
+    const o = this.#options;
+    const min = (o.portMin ?? DEFAULT_PORT_MIN) & ~1;
+    const max = o.portMax ?? DEFAULT_PORT_MAX;
+    if (max < min) throw new RangeError(`empty RTP port range ${min}..${max}`);
+    const slots = ((max - min) >> 1) + 1;
+    const r = o.random.fill(new Uint8Array(4));
+    let slot = (((r[0]! << 24) | (r[1]! << 16) | (r[2]! << 8) | r[3]!) >>> 0) % slots;
+    const address = o.bindAddress ?? '0.0.0.0';
+    let lastError: unknown;
+    for (let attempt = 0; attempt < Math.min(slots, BIND_ATTEMPTS); attempt++, slot = (slot + 1) % slots) {
+      const port = min + 2 * slot;
+      let rtp: UdpSocket | null = null;
+      try {
+        rtp = await this.#network.openUdp({ address, port, onMessage: this.#onRtp, onError: this.#onError });
+        const rtcp = o.rtcpMuxOnly
+          ? null
+          : await this.#network.openUdp({ address, port: port + 1, onMessage: this.#onRtcp, onError: this.#onError });
+        this.#rtpSocket = rtp;
+        this.#rtcpSocket = rtcp;
+        return;
+      } catch (error) {
+        rtp?.close();
+        lastError = error;
+      }
+    }
+    throw new Error(`no free RTP port pair in ${min}..${max}: ${(lastError as Error | undefined)?.message ?? 'no attempt'}`);
+  }
+
+  /** The RTP port for the SDP m= line. */
+  get localPort(): number {
+    return this.#rtpSocket ? this.#rtpSocket.local.port : 0;
+  }
+
+  /** The RTCP port (RTP port + 1), or 0 when only rtcp-mux is used. */
+  get localRtcpPort(): number {
+    return this.#rtcpSocket ? this.#rtcpSocket.local.port : 0;
+  }
+
+  get stats(): CallStats {
+    return this.#session.stats;
+  }
+
+  /** The RTP session (SSRC, counters of foreign and bad packets, where RTP goes now). */
+  get session(): RtpSession {
+    return this.#session;
+  }
+
+  get running(): boolean {
+    return this.#session.running;
+  }
+
+  /** Whether what we send is SRTP-protected now. */
+  get secure(): boolean {
+    return this.#sendSrtp.active;
+  }
+
+  /** Sends silence instead of the microphone (the stream keeps going). */
+  get muted(): boolean {
+    return this.#session.muted;
+  }
+  set muted(value: boolean) {
+    this.#session.muted = value;
+  }
+
+  /** Starts the stream with what offer/answer agreed (or updates it, when already started). */
+  start(media: NegotiatedMedia): void {
+    if (this.#closed) throw new Error('call media is closed');
+    this.#receiveSrtp.set(media.srtp?.receive, this.#options.srtpPrimitives);
+    this.#sendSrtp.set(media.srtp?.send, this.#options.srtpPrimitives);
+    this.#mux = media.rtcpMux;
+    this.#sdpAddress = media.remoteAddress;
+    this.#nullRemote = isNullAddress(media.remoteAddress);
+    const restart = !this.#started;
+    this.#session.start(media);
+    this.#started = true;
+    if (restart) {
+      this.#log.info(`media to ${media.remoteAddress}:${media.remotePort} ${media.codec}/${media.ptime} ms ${media.direction}` +
+        `${media.srtp ? ' SRTP ' + media.srtp.suite : ''}${media.rtcpMux ? ' rtcp-mux' : ''}`);
+    }
+    if (!this.#external) this.#driver.start(this.#input);
+  }
+
+  /** A re-INVITE's outcome: new remote address (latching starts again), hold direction, codec, keys. */
+  update(media: NegotiatedMedia): void {
+    this.start(media);
+  }
+
+  /** What the signalling's onMedia callback reports: agreed media (start or update), or none (stop). */
+  apply(media: NegotiatedMedia | undefined): void {
+    if (media) this.start(media);
+    else this.stop();
+  }
+
+  /** Ends the stream: RTCP BYE, the audio devices released, the statistics logged and reported. Sockets stay open. */
+  stop(): void {
+    if (!this.#started) return;
+    this.#started = false;
+    this.#driver.stop();
+    this.#session.stop();
+    const stats = this.#session.stats;
+    this.#log.info(`call media: ${stats.summary()}`);
+    this.#options.onStop?.(stats);
+  }
+
+  /** Stops the stream and closes the sockets. */
+  close(): void {
+    this.stop();
+    this.#closed = true;
+    this.#rtpSocket?.close();
+    this.#rtcpSocket?.close();
+    this.#rtpSocket = null;
+    this.#rtcpSocket = null;
+  }
+
+  /** Sends a DTMF digit: RFC 4733 events on the negotiated payload type, else in-band tones. */
+  sendDtmf(digit: string, durationMs = 100): boolean {
+    return this.#session.sendDtmf(digit, durationMs);
+  }
+
+  /** Plays a call-progress tone mixed into what the speaker plays (null stops it). */
+  playTone(name: ToneName | null): void {
+    this.#tones.play(name);
+  }
+
+  /**
+   * Hands the frame loop to someone else (the local mixer of a conference), who then calls
+   * sendFrame/receiveFrame every 20 ms; attachAudio() takes it back.
+   */
+  detachAudio(): void {
+    this.#external = true;
+    this.#driver.stop();
+  }
+
+  /** Drives the frame loop again, from these devices when given (else the ones it had). */
+  attachAudio(input?: AudioInput, output?: AudioOutput): void {
+    if (input) this.#input = input;
+    if (output) this.#output = output;
+    this.#external = false;
+    if (this.#started) this.#driver.start(this.#input);
+  }
+
+  /** Sends one 20 ms frame (null: silence). The frame is copied, not changed. */
+  sendFrame(pcm: Int16Array | null): void {
+    const mic = this.#mic;
+    if (pcm === null) mic.fill(0);
+    else if (pcm.length === FRAME_SAMPLES) mic.set(pcm);
+    else for (let i = 0; i < FRAME_SAMPLES; i++) mic[i] = i < pcm.length ? pcm[i]! : 0;
+    this.#session.sendFrame(mic);
+  }
+
+  /** Writes the next 20 ms the peer sent (decoded or concealed; silence when not receiving) into out. */
+  receiveFrame(out: Int16Array): void {
+    this.#session.playFrame(out, 0);
+  }
+
+  /** One whole frame: send the microphone's, then fill out with the peer's audio and any local tone. */
+  processFrame(mic: Int16Array | null, out: Int16Array): void {
+    this.sendFrame(mic);
+    this.receiveFrame(out);
+    const tone = this.#tone;
+    if (this.#tones.fill(tone, 0, FRAME_SAMPLES)) {
+      for (let i = 0; i < FRAME_SAMPLES; i++) {
+        const v = out[i]! + tone[i]!;
+        out[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+      }
+    }
+  }
+
+  #frame(mic: Int16Array | null): void {
+    const out = this.#out;
+    this.processFrame(mic, out);
+    if (this.#output !== undefined) this.#output.play(out);
+  }
+}
