@@ -1,0 +1,48 @@
+/**
+ * The real SIP peers in ../shared/peers (Kamailio, baresip...), started on demand for interop tests.
+ * start.sh is idempotent; a file lock keeps test files that run in parallel from starting one twice.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The shared folder beside the repository (dist/test/interop/ -> ../../../../shared). */
+export const SHARED = fileURLToPath(new URL('../../../../shared/', import.meta.url));
+export const PEERS = `${SHARED}peers/`;
+export const RUN_DIR = process.env['SIP_PEERS_DIR'] ?? '/tmp/sip-peers';
+export const KAMAILIO = { address: '127.0.0.1', port: Number(process.env['KAMAILIO_PORT'] ?? 5070) };
+
+export function ensurePeers(...components: string[]): void {
+  if (!existsSync(`${PEERS}start.sh`)) throw new Error(`shared peers not found at ${PEERS}`);
+  execFileSync('flock', ['/tmp/xsphone-peers.lock', `${PEERS}start.sh`, ...components], { stdio: 'pipe', timeout: 60_000 });
+}
+
+export function stopPeer(name: string): void {
+  execFileSync('flock', ['/tmp/xsphone-peers.lock', `${PEERS}stop.sh`, name], { stdio: 'pipe', timeout: 30_000 });
+}
+
+/** kamcmd against the running Kamailio; returns its output. */
+export function kamcmd(...args: string[]): string {
+  return execFileSync('kamcmd', ['-s', `unix:${RUN_DIR}/kamailio.ctl`, ...args], { encoding: 'utf8', timeout: 10_000 });
+}
+
+/** The contacts Kamailio holds for a user (empty when none). */
+export function registeredContacts(user: string): string[] {
+  let out: string;
+  try {
+    out = kamcmd('ul.lookup', 'location', user);
+  } catch {
+    return [];
+  }
+  return [...out.matchAll(/Address:\s*(\S+)/g)].map((m) => m[1]!);
+}
+
+/** Polls until fn returns true or the time is up. */
+export async function waitFor(fn: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (fn()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+}
