@@ -36,11 +36,6 @@ function buildTable(): Uint8Array {
 
 export const CHAR_CLASS: Uint8Array = buildTable();
 
-/** True when char code c belongs to class bit. Non-ASCII never does. */
-export function is(c: number, bit: number): boolean {
-  return c < 128 && (CHAR_CLASS[c]! & bit) !== 0;
-}
-
 /** Index of the first non-LWS character at or after i. */
 export function skipWs(s: string, i: number): number {
   const n = s.length;
@@ -94,13 +89,8 @@ export function scanClass(s: string, i: number, bit: number): number {
   return i;
 }
 
-/** True when the whole of s[start, end) is non-empty and of class bit. */
-export function allOf(s: string, start: number, end: number, bit: number): boolean {
-  return end > start && scanClass(s, start, bit) === end;
-}
-
 export function isToken(s: string): boolean {
-  return allOf(s, 0, s.length, C_TOKEN);
+  return s.length > 0 && scanClass(s, 0, C_TOKEN) === s.length;
 }
 
 /** Describes the character at i for error messages. */
@@ -172,8 +162,4 @@ export function readUInt(s: string, i: number, max: number, what: string): { val
   const value = +s.slice(start, end);
   if (value > max) throw new SipError(`bad ${what}: number too large`, 400, what);
   return { value, end };
-}
-
-export function fail(what: string, defect: string): never {
-  throw new SipError(`bad ${what}: ${defect}`, 400, what);
 }
