@@ -12,13 +12,22 @@ export const PEERS = `${SHARED}peers/`;
 export const RUN_DIR = process.env['SIP_PEERS_DIR'] ?? '/tmp/sip-peers';
 export const KAMAILIO = { address: '127.0.0.1', port: Number(process.env['KAMAILIO_PORT'] ?? 5070) };
 
-export function ensurePeers(...components: string[]): void {
-  if (!existsSync(`${PEERS}start.sh`)) throw new Error(`shared peers not found at ${PEERS}`);
-  execFileSync('flock', ['/tmp/xsphone-peers.lock', `${PEERS}start.sh`, ...components], { stdio: 'pipe', timeout: 60_000 });
+/** Environment for a private set of peers (own run folder and Kamailio port), e.g. for tests that kill them. */
+export function privatePeers(name: string, kamailioPort: number): NodeJS.ProcessEnv {
+  return { ...process.env, SIP_PEERS_DIR: `/tmp/sip-peers-${name}`, KAMAILIO_PORT: String(kamailioPort) };
 }
 
-export function stopPeer(name: string): void {
-  execFileSync('flock', ['/tmp/xsphone-peers.lock', `${PEERS}stop.sh`, name], { stdio: 'pipe', timeout: 30_000 });
+export function ensurePeers(...components: string[]): void {
+  ensurePeersIn(process.env, ...components);
+}
+
+export function ensurePeersIn(env: NodeJS.ProcessEnv, ...components: string[]): void {
+  if (!existsSync(`${PEERS}start.sh`)) throw new Error(`shared peers not found at ${PEERS}`);
+  execFileSync('flock', ['/tmp/xsphone-peers.lock', `${PEERS}start.sh`, ...components], { stdio: 'pipe', timeout: 60_000, env });
+}
+
+export function stopPeer(name: string, env: NodeJS.ProcessEnv = process.env): void {
+  execFileSync('flock', ['/tmp/xsphone-peers.lock', `${PEERS}stop.sh`, name], { stdio: 'pipe', timeout: 30_000, env });
 }
 
 /** kamcmd against the running Kamailio; returns its output. */
