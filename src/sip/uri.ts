@@ -322,6 +322,11 @@ export function bareIPv6(text: string, h: number): boolean {
   return part.indexOf(':') !== part.lastIndexOf(':') && parseIPv6(part.toLowerCase()) !== undefined;
 }
 
+/** Throws for a defect found after the host, naming a bracket-less IPv6 address when that is the cause. */
+function badHost(text: string, h: number, defect: string): never {
+  bad(text.charCodeAt(h) !== 91 && bareIPv6(text, h) ? 'IPv6 address must be enclosed in []' : defect);
+}
+
 function parseSip(text: string, scheme: 'sip' | 'sips', i: number): SipUri {
   const n = text.length;
   let user: string | undefined;
@@ -356,17 +361,16 @@ function parseSip(text: string, scheme: 'sip' | 'sips', i: number): SipUri {
     if (p === h) bad(h >= n ? 'missing host' : `bad character ${charAt(text, h)} in host`);
     host = text.slice(h, p).toLowerCase();
     const d = hostDefect(host);
-    if (d) bad(bareIPv6(text, h) ? 'IPv6 address must be enclosed in []' : d);
+    if (d) badHost(text, h, d);
   }
   let port: number | undefined;
   if (p < n && text.charCodeAt(p) === 58 /* : */) {
     const ds = p + 1;
     const de = scan(text, ds, n, U_DIGIT);
-    if (bareIPv6(text, h)) bad('IPv6 address must be enclosed in []');
-    if (de === ds) bad('missing port digits');
-    if (de - ds > 5) bad('port out of range');
+    if (de === ds) badHost(text, h, 'missing port digits');
+    if (de - ds > 5) badHost(text, h, 'port out of range');
     port = +text.slice(ds, de);
-    if (port > 65535) bad('port out of range');
+    if (port > 65535) badHost(text, h, 'port out of range');
     p = de;
   }
   const params: Params = {};
@@ -402,7 +406,7 @@ function parseSip(text: string, scheme: 'sip' | 'sips', i: number): SipUri {
       p = ve;
     } while (p < n && text.charCodeAt(p) === 38 /* & */);
   }
-  if (p < n) bad(`unexpected ${charAt(text, p)}`);
+  if (p < n) badHost(text, h, `unexpected ${charAt(text, p)}`);
   const uri: SipUri = { scheme, host, params, headers };
   if (user !== undefined) uri.user = user;
   if (password !== undefined) uri.password = password;

@@ -144,6 +144,8 @@ const bad: Array<[string, RegExp]> = [
   ['sip:2001:db8::10', /IPv6 address must be enclosed in \[\]/],
   ['sip:user@2001:db8::10;lr', /IPv6 address must be enclosed in \[\]/],
   ['sip:user@fe80::1', /IPv6 address must be enclosed in \[\]/],
+  ['sip:abcd:1234::1', /IPv6 address must be enclosed in \[\]/],
+  ['sip:abcd:1234:ef::1;lr', /IPv6 address must be enclosed in \[\]/],
   ['sip:user@example.com\u0000', /control character 0x00/],
   ['sip:us\u00e9r@example.com', /bad character/],
   ['http://exa mple.com/', /' ' in http URI/],
