@@ -69,6 +69,12 @@ export class JitterBuffer {
   #minNow = 0;
   #minPrev = 0;
   #windowCount = 0;
+  /** Largest transit excess in the current and previous window. */
+  #maxRNow = 0;
+  #maxRPrev = 0;
+  /** The estimate jumped for a late packet and has not come back down yet. */
+  #spike = false;
+  #spikeWindows = 0;
   /** Estimated 97th percentile of transit above the minimum, in samples. */
   #q = 0;
   #lateRun = 0;
@@ -199,6 +205,9 @@ export class JitterBuffer {
     this.#firstTs = ts;
     this.#minNow = transit;
     this.#minPrev = transit;
+    this.#maxRNow = 0;
+    this.#maxRPrev = 0;
+    this.#spike = false;
     this.#windowCount = 0;
   }
 
@@ -215,12 +224,25 @@ export class JitterBuffer {
     if (++this.#windowCount >= WINDOW_PACKETS) {
       this.#minPrev = this.#minNow;
       this.#minNow = transit;
+      this.#maxRPrev = this.#maxRNow;
+      this.#maxRNow = 0;
       this.#windowCount = 0;
+      this.#spikeWindows++;
     }
     const r = (transit - this.#minTransit()) | 0;
-    if (late && r > this.#q) this.#q = r; // a late packet: jump straight to what it needed
-    else if (r > this.#q) this.#q += Q_UP;
+    if (r > this.#maxRNow) this.#maxRNow = r;
+    if (late && r > this.#q) {
+      this.#q = r; // a late packet: jump straight to what it needed
+      this.#spike = true;
+      this.#spikeWindows = 0;
+    } else if (r > this.#q) this.#q += Q_UP;
     else if (this.#q > 0) this.#q -= Q_DOWN;
+    if (this.#spike) {
+      // Once the spike has left both windows, come down to the largest recent excess within seconds.
+      const recent = this.#maxRNow > this.#maxRPrev ? this.#maxRNow : this.#maxRPrev;
+      if (this.#q > recent + 8) this.#q -= (this.#q - recent) * 0.02;
+      else if (this.#spikeWindows >= 2) this.#spike = false;
+    }
   }
 
   /** Writes 20 ms (2 × PLC_FRAME samples) of audio to out[offset] for playback at nowMs. */

@@ -252,3 +252,26 @@ for (const ms of [10, 30, 60]) {
     t.is(jb.concealedFrames, 0);
   });
 }
+
+test('a single delay spike raises the delay, which comes back down within seconds', (t) => {
+  const arrivals = steady(1000, { delay: (i) => (i === 100 ? 200 : 5) });
+  const jb = new JitterBuffer({ law: 'pcmu' });
+  const sorted = arrivals.slice().sort((a, b) => a.at - b.at);
+  const out = new Int16Array(FRAME);
+  let next = 0;
+  let peak = 0;
+  let at10s = 0;
+  for (let time = 0; time < 20_000; time += 20) {
+    while (next < sorted.length && sorted[next]!.at <= time) {
+      const a = sorted[next++]!;
+      jb.put(payloadFor(a.index), 0, FRAME, a.seq, a.ts, a.at);
+    }
+    jb.pull(out, time);
+    peak = Math.max(peak, jb.targetDelayMs);
+    if (time === 10_000) at10s = jb.targetDelayMs;
+  }
+  t.is(jb.late, 1);
+  t.true(peak > 150, `peak target ${peak}`);
+  t.true(at10s < 50, `target 8 s after the spike ${at10s}`);
+  t.true(jb.delayMs < 60, `delay at the end ${jb.delayMs}`);
+});
