@@ -251,7 +251,8 @@ export function isIPv4(s: string): boolean {
  */
 export function hostDefect(h: string): string | undefined {
   if (h.length > 255) return 'host name too long'; // also bounds the RegExp's backtracking
-  if (RE_HOSTNAME.test(h) || RE_IPV4.test(h)) return undefined;
+  const c = h.charCodeAt(0);
+  if (c >= 48 && c <= 57 ? RE_IPV4.test(h) || RE_HOSTNAME.test(h) : RE_HOSTNAME.test(h)) return undefined;
   return hostDefectExact(h);
 }
 
