@@ -53,7 +53,7 @@ export interface Datagram {
 }
 
 export class MemoryNet {
-  /** address -> port -> socket (also under the NAT's apparent address and port). */
+  /** address -> port -> socket, by the apparent endpoint (a host behind a NAT is reachable only through it). */
   readonly #bound = new Map<string, Map<number, MemorySocket>>();
   #clock: Clock | undefined;
   /** Delay of each datagram, ms (0: delivered during send). */
@@ -64,6 +64,8 @@ export class MemoryNet {
   readonly log: Datagram[] = [];
   record = false;
   undeliverable = 0;
+  /** Changes a datagram in flight (the receiver's copy), e.g. to corrupt it. */
+  rewrite: ((bytes: Uint8Array, from: Endpoint) => void) | undefined;
 
   constructor(clock?: Clock) {
     this.#clock = clock;
@@ -74,7 +76,8 @@ export class MemoryNet {
   }
 
   bind(socket: MemorySocket): void {
-    for (const e of [socket.local, socket.apparent]) {
+    {
+      const e = socket.apparent;
       let ports = this.#bound.get(e.address);
       if (!ports) this.#bound.set(e.address, (ports = new Map()));
       if (ports.has(e.port) && ports.get(e.port) !== socket) throw Object.assign(new Error(`EADDRINUSE ${e.address}:${e.port}`), { code: 'EADDRINUSE' });
@@ -87,7 +90,8 @@ export class MemoryNet {
   }
 
   unbind(socket: MemorySocket): void {
-    for (const e of [socket.local, socket.apparent]) {
+    {
+      const e = socket.apparent;
       const ports = this.#bound.get(e.address);
       if (ports?.get(e.port) === socket) ports.delete(e.port);
     }
@@ -117,7 +121,9 @@ export class MemoryNet {
     }
     to.rx.set(data);
     to.received++;
-    to.options.onMessage(to.views.of(to.rx, data.length), from.apparent);
+    const view = to.views.of(to.rx, data.length);
+    if (this.rewrite) this.rewrite(view, from.apparent);
+    to.options.onMessage(view, from.apparent);
   }
 }
 

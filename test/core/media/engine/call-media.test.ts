@@ -1,0 +1,228 @@
+import test from 'ava';
+import { VirtualClock } from '../../../../hal/virtual/clock.js';
+import { DtmfDetector, dtmfDigit } from '../../../../src/media/dtmf.js';
+import { ALAW_DECODE, ULAW_DECODE, linearToAlaw, linearToUlaw } from '../../../../src/media/g711.js';
+import { RtpHeader, RtpParse, looksLikeRtcp, parseRtp } from '../../../../src/media/rtp-packet.js';
+import { MemoryNet, type Datagram } from './memory-network.js';
+import { chirp, connect, findExact, negotiate, phone, sine, tonePower, ulawRoundTrip } from './harness.js';
+
+const A = '192.0.2.1';
+const B = '192.0.2.2';
+
+function rtpOf(d: Datagram): RtpHeader | null {
+  if (looksLikeRtcp(d.bytes, 0, d.bytes.length)) return null;
+  const h = new RtpHeader();
+  return parseRtp(d.bytes, 0, d.bytes.length, h) === RtpParse.ok ? h : null;
+}
+
+function isRtcp(d: Datagram): boolean {
+  return d.bytes.length >= 8 && d.bytes[1]! >= 200 && d.bytes[1]! <= 204;
+}
+
+test('two engines exchange a tone: what B plays is A\'s G.711 round trip, after the jitter-buffer delay', async (t) => {
+  const clock = new VirtualClock(0);
+  const net = new MemoryNet(clock);
+  const toneA = chirp(160 * 100, 200, 3000, 8000);
+  const toneB = chirp(160 * 100, 3200, 300, 6000);
+  const a = await phone(net, clock, 1, { address: A, mic: toneA });
+  const b = await phone(net, clock, 2, { address: B, mic: toneB, sdp: { codecs: ['PCMA', 'PCMU'] } });
+  t.is(a.media.localPort % 2, 0);
+  t.is(a.media.localRtcpPort, a.media.localPort + 1);
+  const n = connect(a, b);
+  t.is(n.a.codec, 'PCMU', 'the offerer\'s preference wins');
+  clock.advance(100 * 20);
+  const heardB = b.output.samples;
+  const heardA = a.output.samples;
+  t.is(heardB.length, 100 * 160);
+  const expectedB = ulawRoundTrip(toneA, linearToUlaw, ULAW_DECODE);
+  const lag = findExact(heardB, expectedB, 160 * 10, 160 * 60, 160 * 20);
+  t.true(lag >= 20 * 8 && lag <= 100 * 8, 'B plays exactly the µ-law round trip of A\'s microphone, 20..100 ms later');
+  t.log(`jitter-buffer delay (A->B): ${lag / 8} ms`);
+  const expectedA = ulawRoundTrip(toneB, linearToUlaw, ULAW_DECODE);
+  t.true(findExact(heardA, expectedA, 160 * 10, 160 * 60, 160 * 20) > 0, 'and the other way');
+  t.notDeepEqual(expectedA, ulawRoundTrip(toneB, linearToAlaw, ALAW_DECODE));
+  a.media.close();
+  b.media.close();
+});
+
+test('sends encoded silence from start() without an audio device (timer-driven), so NAT pinholes open', async (t) => {
+  const clock = new VirtualClock(0);
+  const net = new MemoryNet(clock);
+  net.record = true;
+  const a = await phone(net, clock, 3, { address: A });
+  const b = await phone(net, clock, 4, { address: B });
+  clock.advance(200);
+  t.is(net.log.length, 0, 'nothing before media is agreed');
+  connect(a, b);
+  clock.advance(1000);
+  const fromA = net.log.filter((d) => d.from.address === A && rtpOf(d));
+  t.true(fromA.length >= 49 && fromA.length <= 51, `${fromA.length} packets in 1 s`);
+  t.true(fromA.every((d) => d.bytes.subarray(12).every((x) => x === 0xff)), 'µ-law silence');
+  t.true(b.output.chunks.length >= 49, 'the timer also drives playout');
+  a.media.close();
+  b.media.close();
+});
+
+test('symmetric RTP: latches on the source of received packets (NAT), then drops other sources', async (t) => {
+  const clock = new VirtualClock(0);
+  const net = new MemoryNet(clock);
+  net.record = true;
+  // B is behind a NAT: its SDP says 10.0.0.2, its packets come from 203.0.113.9 (port + 1000).
+  const a = await phone(net, clock, 5, { address: A, mic: chirp(160 * 60, 300, 2000, 8000) });
+  const b = await phone(net, clock, 6, { address: '10.0.0.2', host: { nat: { address: '203.0.113.9', portOffset: 1000 } } });
+  const n = negotiate(a, b);
+  t.is(n.a.remoteAddress, '10.0.0.2');
+  a.media.start(n.a);
+  clock.advance(200);
+  t.true(net.undeliverable >= 9, 'A sends to the SDP address, which is unreachable');
+  t.is(b.output.chunks.length, 0);
+  b.media.start(n.b);
+  clock.advance(1000);
+  t.deepEqual(a.media.session.remote, { address: '203.0.113.9', port: b.media.localPort + 1000 });
+  const late = net.log.filter((d) => d.from.address === A && rtpOf(d) && d.to.address === '203.0.113.9');
+  t.true(late.length >= 45, 'A now sends to where B\'s packets come from');
+  t.true(b.media.stats.packetsReceived >= 45);
+  t.true(b.output.samples.some((x) => Math.abs(x) > 1000), 'B hears A');
+  // a third party sending to A's RTP port is ignored once latched
+  const intruder = await net.host('198.51.100.7').openUdp({ onMessage: () => {} });
+  const before = a.media.stats.packetsReceived;
+  const stray = net.log.find((d) => d.from.address === '203.0.113.9' && rtpOf(d))!.bytes;
+  intruder.send(stray, A, a.media.localPort);
+  t.is(a.media.session.foreignPackets, 1);
+  t.is(a.media.stats.packetsReceived, before);
+  a.media.close();
+  b.media.close();
+});
+
+test('hold: sendonly sends, recvonly and inactive do not; RTCP continues; resume restores both ways', async (t) => {
+  const clock = new VirtualClock(0);
+  const net = new MemoryNet(clock);
+  net.record = true;
+  const a = await phone(net, clock, 7, { address: A });
+  const b = await phone(net, clock, 8, { address: B });
+  connect(a, b);
+  clock.advance(1000);
+  const count = (from: string, what: (d: Datagram) => boolean) => net.log.filter((d) => d.from.address === from && what(d)).length;
+  const rtp = (d: Datagram) => rtpOf(d) !== null;
+  const window = (ms: number) => {
+    const at = net.log.length;
+    clock.advance(ms);
+    const part = net.log.slice(at);
+    return {
+      a: part.filter((d) => d.from.address === A && rtp(d)).length,
+      b: part.filter((d) => d.from.address === B && rtp(d)).length,
+      rtcp: part.filter((d) => isRtcp(d)).length,
+    };
+  };
+  t.true(count(A, rtp) >= 49 && count(B, rtp) >= 49);
+  // A holds: A sendonly, B recvonly
+  a.sdp.hold();
+  const held = negotiate(a, b);
+  t.is(held.a.direction, 'sendonly');
+  t.is(held.b.direction, 'recvonly');
+  a.media.update(held.a);
+  b.media.update(held.b);
+  let w = window(12000);
+  t.true(w.a >= 590, `sendonly keeps sending (${w.a})`);
+  t.is(w.b, 0, 'recvonly sends no audio');
+  t.true(w.rtcp >= 3, `RTCP continues (${w.rtcp})`);
+  // B holds too: both inactive
+  b.sdp.hold();
+  const both = negotiate(b, a);
+  t.is(both.a.direction, 'inactive');
+  t.is(both.b.direction, 'inactive');
+  b.media.update(both.a);
+  a.media.update(both.b);
+  w = window(12000);
+  t.is(w.a + w.b, 0, 'inactive: no audio either way');
+  t.true(w.rtcp >= 3, 'RTCP continues');
+  // resume
+  a.sdp.resume();
+  b.sdp.resume();
+  const resumed = negotiate(a, b);
+  t.is(resumed.a.direction, 'sendrecv');
+  a.media.update(resumed.a);
+  b.media.update(resumed.b);
+  w = window(1000);
+  t.true(w.a >= 49 && w.b >= 49);
+  a.media.close();
+  b.media.close();
+});
+
+test('DTMF: RFC 4733 events end to end; in-band tones when telephone-event is not negotiated', async (t) => {
+  const clock = new VirtualClock(0);
+  const net = new MemoryNet(clock);
+  const a = await phone(net, clock, 9, { address: A });
+  const b = await phone(net, clock, 10, { address: B });
+  connect(a, b);
+  clock.advance(200);
+  t.true(a.media.sendDtmf('5', 160));
+  clock.advance(600);
+  t.true(b.media.sendDtmf('#'));
+  clock.advance(600);
+  t.deepEqual(b.dtmf.map((d) => d.digit), ['5']);
+  t.true(Math.abs(b.dtmf[0]!.durationMs - 160) <= 20, `duration ${b.dtmf[0]!.durationMs}`);
+  t.deepEqual(a.dtmf.map((d) => d.digit), ['#']);
+  a.media.close();
+  b.media.close();
+
+  // without telephone-event: tones in the audio, found by a detector on what the peer plays
+  const c = await phone(net, clock, 11, { address: A, sdp: { telephoneEvent: false } });
+  const d = await phone(net, clock, 12, { address: B });
+  const n = connect(c, d);
+  t.is(n.a.telephoneEvent, undefined);
+  clock.advance(200);
+  t.true(c.media.sendDtmf('7', 120));
+  clock.advance(500);
+  t.deepEqual(d.dtmf, [], 'no events');
+  const heard = d.output.samples;
+  const detector = new DtmfDetector();
+  const digits: string[] = [];
+  for (let i = 0; i + 160 <= heard.length; i += 160) {
+    const e = detector.process(heard, i, 160);
+    if (e >= 0) digits.push(dtmfDigit(e));
+  }
+  t.deepEqual(digits, ['7']);
+  c.media.close();
+  d.media.close();
+});
+
+test('SRTP on both sides: the wire carries no plain audio, both hear each other, tampering is rejected', async (t) => {
+  const clock = new VirtualClock(0);
+  const net = new MemoryNet(clock);
+  net.record = true;
+  const toneA = chirp(160 * 40, 300, 2500, 8000);
+  const a = await phone(net, clock, 13, { address: A, mic: toneA, sdp: { srtp: 'mandatory' } });
+  const b = await phone(net, clock, 14, { address: B, mic: sine(160 * 40, 700, 6000), sdp: { srtp: 'mandatory' } });
+  const n = connect(a, b);
+  t.is(n.a.srtp?.suite, 'AES_CM_128_HMAC_SHA1_80');
+  t.true(a.media.secure && b.media.secure);
+  clock.advance(40 * 20);
+  const expected = ulawRoundTrip(toneA, linearToUlaw, ULAW_DECODE);
+  t.true(findExact(b.output.samples, expected, 160 * 10, 160 * 20, 160 * 15) >= 0, 'B decrypts A exactly');
+  t.true(tonePower(a.output.samples, 160 * 15, 160 * 20, 700) > 1e6, 'A hears B');
+  const packet = net.log.find((d) => d.from.address === A && rtpOf(d) && d.bytes.length === 12 + 160 + 10)!;
+  t.truthy(packet, 'RTP + 10-byte auth tag');
+  let plain = 0;
+  for (const d of net.log.filter((x) => x.from.address === A && rtpOf(x))) {
+    // silence or a tone in the clear repeats byte values; ciphertext looks random
+    if (new Set(d.bytes.subarray(12, 172)).size < 60) plain++;
+  }
+  t.is(plain, 0, 'every payload is encrypted');
+  t.is(b.media.session.badPackets, 0);
+  // one packet with a flipped bit fails authentication and is dropped
+  let corrupted = 0;
+  net.rewrite = (bytes, from) => {
+    if (corrupted === 0 && from.address === A && bytes.length === 182) {
+      bytes[40]! ^= 1;
+      corrupted++;
+    }
+  };
+  const received = b.media.stats.packetsReceived;
+  clock.advance(200);
+  t.is(corrupted, 1);
+  t.is(b.media.session.badPackets, 1);
+  t.is(b.media.stats.packetsReceived, received + 9);
+  a.media.close();
+  b.media.close();
+});
