@@ -226,3 +226,122 @@ test('SRTP on both sides: the wire carries no plain audio, both hear each other,
   a.media.close();
   b.media.close();
 });
+
+test('statistics: counts, loss and jitter, RTT from RTCP, BYE and the report at stop', async (t) => {
+  const clock = new VirtualClock(0);
+  const net = new MemoryNet(clock);
+  net.record = true;
+  const a = await phone(net, clock, 15, { address: A });
+  const b = await phone(net, clock, 16, { address: B });
+  let seen = 0;
+  // every 10th RTP packet from A is lost
+  net.drop = (d) => d.from.address === A && rtpOf(d) !== null && seen++ % 10 === 9;
+  connect(a, b);
+  clock.advance(12000);
+  const sa = a.media.stats;
+  const sb = b.media.stats;
+  t.is(sa.packetsSent, 600);
+  t.is(sb.packetsReceived, 540);
+  t.true(sb.packetsLost >= 59 && sb.packetsLost <= 60, `lost ${sb.packetsLost}`);
+  t.true(Math.abs(sb.lossPercent - 10) < 0.5, `loss ${sb.lossPercent}%`);
+  t.is(sa.packetsLost, 0);
+  t.is(sb.jitterMs, 0, 'no jitter on a synchronous network');
+  t.true(sa.rttMs >= 0 && sa.rttMs < 2, `RTT ${sa.rttMs} ms from the peer's report blocks`);
+  t.true(Math.abs(sa.remoteLossPercent - 10) < 3, `the peer reports ${sa.remoteLossPercent}% loss`);
+  t.true(sb.mos < sa.mos, 'loss lowers the MOS');
+  t.true(sa.mos > 4.2);
+  t.is(a.stopped, 0);
+  a.media.stop();
+  t.is(a.stopped, 1, 'statistics reported once at stop');
+  const last = net.log[net.log.length - 1]!;
+  t.true(isRtcp(last) && last.from.address === A && last.to.port === b.media.localRtcpPort);
+  let p = 0;
+  let bye = false;
+  while (p + 4 <= last.bytes.length) {
+    if (last.bytes[p + 1] === 203) bye = true;
+    p += 4 * (((last.bytes[p + 2]! << 8) | last.bytes[p + 3]!) + 1);
+  }
+  t.true(bye, 'RTCP BYE at stop');
+  const after = net.log.length;
+  clock.advance(1000);
+  t.is(net.log.filter((d) => d.from.address === A).length, net.log.slice(0, after).filter((d) => d.from.address === A).length,
+    'nothing more from A');
+  a.media.stop();
+  t.is(a.stopped, 1);
+  a.media.close();
+  b.media.close();
+});
+
+test('mute sends silence; a local tone is mixed into what the speaker plays', async (t) => {
+  const clock = new VirtualClock(0);
+  const net = new MemoryNet(clock);
+  const a = await phone(net, clock, 17, { address: A, mic: sine(160 * 100, 500, 8000) });
+  const b = await phone(net, clock, 18, { address: B });
+  connect(a, b);
+  clock.advance(400);
+  a.media.muted = true;
+  clock.advance(600);
+  const heard = b.output.samples;
+  t.true(tonePower(heard, 160 * 10, 160 * 5, 500) > 1e6, 'heard before mute');
+  t.is(tonePower(heard, 160 * 40, 160 * 8, 500), 0, 'silence while muted');
+  b.media.playTone('call-waiting');
+  clock.advance(200);
+  const w = b.output.samples;
+  t.true(tonePower(w, w.length - 160 * 5, 160 * 5, 440) > 1e5, 'the US call-waiting tone (440 Hz) plays');
+  b.media.playTone(null);
+  a.media.close();
+  b.media.close();
+});
+
+test('re-INVITE: codec change and a new remote port take effect; rtcp-mux uses the RTP port', async (t) => {
+  const clock = new VirtualClock(0);
+  const net = new MemoryNet(clock);
+  net.record = true;
+  const a = await phone(net, clock, 19, { address: A, sdp: { rtcpMux: true } });
+  const b = await phone(net, clock, 20, { address: B, sdp: { rtcpMux: true } });
+  const n = connect(a, b);
+  t.true(n.a.rtcpMux);
+  clock.advance(12000);
+  const rtcp = net.log.filter(isRtcp);
+  t.true(rtcp.length >= 2);
+  t.true(rtcp.every((d) => d.to.port === (d.from.address === A ? b.media.localPort : a.media.localPort)), 'RTCP on the RTP ports');
+  t.true(a.media.stats.rttMs >= 0, 'multiplexed RTCP is received');
+  // B moves to a new port and offers PCMA only (a re-INVITE)
+  const c = await phone(net, clock, 21, { address: B, sdp: { codecs: ['PCMA'], rtcpMux: true } });
+  const offer = c.sdp.createOffer();
+  const { media } = a.sdp.receiveOffer(offer);
+  t.is(media.codec, 'PCMA');
+  a.media.update(media);
+  const at = net.log.length;
+  clock.advance(200);
+  const moved = net.log.slice(at).filter((d) => d.from.address === A && rtpOf(d));
+  t.true(moved.length >= 9);
+  t.true(moved.every((d) => d.to.port === c.media.localPort && rtpOf(d)!.payloadType === 8), 'PCMA to the new port');
+  for (const p of [a, b, c]) p.media.close();
+});
+
+test('ports: even RTP port from the range with RTCP next to it; busy pairs skipped; rtcpMuxOnly opens one socket', async (t) => {
+  const clock = new VirtualClock(0);
+  const net = new MemoryNet(clock);
+  const host = net.host(A);
+  // take every pair but one of a small range
+  const taken = [];
+  for (let p = 20000; p <= 20006; p += 2) if (p !== 20004) taken.push(await host.openUdp({ port: p + 1, onMessage: () => {} }));
+  const a = await phone(net, clock, 22, { address: A, media: { portMin: 20000, portMax: 20006 } });
+  t.is(a.media.localPort, 20004);
+  t.is(a.media.localRtcpPort, 20005);
+  let error: unknown;
+  try {
+    await phone(net, clock, 23, { address: A, media: { portMin: 20000, portMax: 20006 } });
+  } catch (e) {
+    error = e;
+  }
+  t.regex(String(error), /no free RTP port pair in 20000\.\.20006/);
+  const m = await phone(net, clock, 24, { address: A, media: { portMin: 21000, portMax: 21010, rtcpMuxOnly: true } });
+  t.is(m.media.localRtcpPort, 0);
+  t.true(m.media.localPort >= 21000 && m.media.localPort <= 21010 && m.media.localPort % 2 === 0);
+  a.media.close();
+  m.media.close();
+  t.false(net.isBound(A, 20004) || net.isBound(A, 20005), 'close releases both ports');
+  for (const s of taken) s.close();
+});
