@@ -275,3 +275,21 @@ test('a single delay spike raises the delay, which comes back down within second
   t.true(at10s < 50, `target 8 s after the spike ${at10s}`);
   t.true(jb.delayMs < 60, `delay at the end ${jb.delayMs}`);
 });
+
+test('irregular pull times (timer jitter) do not make the delay hunt', (t) => {
+  const rnd = lcg(3);
+  const arrivals = steady(1100, { delay: () => 5 });
+  const jb = new JitterBuffer({ law: 'pcmu' });
+  const out = new Int16Array(FRAME);
+  let next = 0;
+  for (let k = 0; k < 1000; k++) {
+    const time = k * 20 + (rnd() - 0.5) * 12; // ±6 ms around the 20 ms tick
+    while (next < arrivals.length && arrivals[next]!.at <= time) {
+      const a = arrivals[next++]!;
+      jb.put(payloadFor(a.index), 0, FRAME, a.seq, a.ts, a.at);
+    }
+    jb.pull(out, time);
+  }
+  t.true(jb.insertedFrames + jb.droppedFrames <= 2, `inserted ${jb.insertedFrames}, dropped ${jb.droppedFrames}`);
+  t.is(jb.concealedFrames, 0);
+});
