@@ -121,6 +121,12 @@ export class Phone {
     return null;
   }
 
+  /** Calls a number or URI directly, as choosing a contact does. */
+  dial(target: string): void {
+    this.browsing = undefined;
+    this.#place(target);
+  }
+
   // ---- keys -------------------------------------------------------------------------------------------------------
 
   press(key: Key): void {
