@@ -229,3 +229,91 @@ export const noCommonCodecOffer = crlf([
   'a=rtpmap:9 G722/8000',
   'a=rtpmap:18 G729/8000',
 ]);
+
+// Captured from baresip 1.0.0 (Debian 12 package) on loopback while writing the SRTP interop test.
+
+/** baresip mediaenc=srtp-mand calling: RTP/SAVP, one AES_CM_128_HMAC_SHA1_80 line, minptime. */
+export const baresipCapturedSrtpOffer = crlf([
+  'v=0',
+  'o=- 1780928906 703038056 IN IP4 127.0.0.1',
+  's=-',
+  'c=IN IP4 127.0.0.1',
+  't=0 0',
+  'a=tool:baresip 1.0.0',
+  'm=audio 5986 RTP/SAVP 0 8 101',
+  'a=rtpmap:0 PCMU/8000',
+  'a=rtpmap:8 PCMA/8000',
+  'a=rtpmap:101 telephone-event/8000',
+  'a=fmtp:101 0-15',
+  'a=sendrecv',
+  'a=label:1',
+  'a=rtcp-rsize',
+  'a=ssrc:2764779989 cname:sip:tester@127.0.0.1:5993',
+  'a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:p+135WTw3uQ7NViEssp/Tl9Jm3DHpHf9um9lbShj',
+  'a=minptime:20',
+  'a=ptime:20',
+]);
+
+/** baresip mediaenc=srtp (best effort): RTP/AVP with a crypto line. */
+export const baresipCapturedBestEffortOffer = crlf([
+  'v=0',
+  'o=- 3186010328 881923536 IN IP4 127.0.0.1',
+  's=-',
+  'c=IN IP4 127.0.0.1',
+  't=0 0',
+  'a=tool:baresip 1.0.0',
+  'm=audio 5980 RTP/AVP 0 8 101',
+  'a=rtpmap:0 PCMU/8000',
+  'a=rtpmap:8 PCMA/8000',
+  'a=rtpmap:101 telephone-event/8000',
+  'a=fmtp:101 0-15',
+  'a=sendrecv',
+  'a=label:1',
+  'a=rtcp-rsize',
+  'a=ssrc:4131819017 cname:sip:tester@127.0.0.1:5993',
+  'a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:hlfC65rkJY8ng03ri7eLbpBOfzyeVIAcvulmiEgU',
+  'a=minptime:20',
+  'a=ptime:20',
+]);
+
+/** baresip's answer to our RTP/SAVP offer (PCMA first, as we offered). */
+export const baresipCapturedAnswer = crlf([
+  'v=0',
+  'o=- 1135211157 376796012 IN IP4 127.0.0.1',
+  's=-',
+  'c=IN IP4 127.0.0.1',
+  't=0 0',
+  'a=tool:baresip 1.0.0',
+  'm=audio 5982 RTP/SAVP 8 0 101',
+  'a=rtpmap:8 PCMA/8000',
+  'a=rtpmap:0 PCMU/8000',
+  'a=rtpmap:101 telephone-event/8000',
+  'a=fmtp:101 0-15',
+  'a=sendrecv',
+  'a=label:1',
+  'a=ssrc:1225199758 cname:sip:tester@127.0.0.1:5993',
+  'a=minptime:20',
+  'a=ptime:20',
+  'a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:fRURAimASY9v7Jwwgh/crno1sWi5rHNqGxErSvvL',
+]);
+
+/** baresip's answer to our sendonly (hold) re-offer: recvonly, o= version + 1. */
+export const baresipCapturedHoldAnswer = crlf([
+  'v=0',
+  'o=- 1135211157 376796013 IN IP4 127.0.0.1',
+  's=-',
+  'c=IN IP4 127.0.0.1',
+  't=0 0',
+  'a=tool:baresip 1.0.0',
+  'm=audio 5982 RTP/SAVP 8 0 101',
+  'a=rtpmap:8 PCMA/8000',
+  'a=rtpmap:0 PCMU/8000',
+  'a=rtpmap:101 telephone-event/8000',
+  'a=fmtp:101 0-15',
+  'a=recvonly',
+  'a=label:1',
+  'a=ssrc:1225199758 cname:sip:tester@127.0.0.1:5993',
+  'a=minptime:20',
+  'a=ptime:20',
+  'a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:fRURAimASY9v7Jwwgh/crno1sWi5rHNqGxErSvvL',
+]);

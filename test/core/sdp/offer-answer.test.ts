@@ -396,3 +396,31 @@ test('refreshing after we answered re-offers that answer unchanged (rejected str
   t.is(media.srtp?.suite, 'AES_CM_128_HMAC_SHA1_80');
   t.deepEqual(media.srtp?.send.masterKey, decodeSdesKey(ours.media[0].crypto[0]).masterKey);
 });
+
+test('captured baresip offers: SAVP answered with SDES, best-effort answered plain or with SDES', (t) => {
+  const savp = answer(session({ srtp: 'mandatory' }), F.baresipCapturedSrtpOffer);
+  t.is(savp.answer.media[0].protocol, 'RTP/SAVP');
+  t.deepEqual(savp.answer.media[0].crypto.map((c) => [c.tag, c.suite]), [[1, 'AES_CM_128_HMAC_SHA1_80']]);
+  t.is(savp.media.telephoneEvent, 101);
+  const plain = answer(session(), F.baresipCapturedBestEffortOffer);
+  t.is(plain.answer.media[0].protocol, 'RTP/AVP');
+  t.is(plain.media.srtp, undefined);
+  const sdes = answer(session({ srtp: 'optional' }), F.baresipCapturedBestEffortOffer);
+  t.is(sdes.media.srtp?.suite, 'AES_CM_128_HMAC_SHA1_80');
+  t.is(sdes.answer.media[0].protocol, 'RTP/AVP');
+});
+
+test('captured baresip answers to our SAVP offer and hold re-offer', (t) => {
+  const s = session({ srtp: 'mandatory', codecs: ['PCMA', 'PCMU'] });
+  s.createOffer();
+  const m = s.receiveAnswer(parseSdp(F.baresipCapturedAnswer));
+  t.is(m.codec, 'PCMA');
+  t.is(m.srtp?.suite, 'AES_CM_128_HMAC_SHA1_80');
+  t.is(m.direction, 'sendrecv');
+  s.hold();
+  t.is(s.createOffer().media[0].direction, 'sendonly');
+  const held = s.receiveAnswer(parseSdp(F.baresipCapturedHoldAnswer));
+  t.is(held.direction, 'sendonly');
+  t.false(held.remoteHold);
+  t.deepEqual(held.srtp?.receive, m.srtp?.receive);
+});
