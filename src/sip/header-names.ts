@@ -38,6 +38,21 @@ const COMPACT: Readonly<Record<string, H>> = {
   y: H.Identity, n: H.IdentityInfo,
 };
 
+/**
+ * Lookup keys the parser stores per header field: name length (capped at 127) in bits 24-30 and the
+ * lower-cased first character in bits 16-23. Equal keys are only candidates; the name is then compared.
+ */
+export function nameKey(len: number, firstLower: number): number {
+  return ((len > 127 ? 127 : len) << 24) | ((firstLower & 0xff) << 16);
+}
+
+/** Key of each id's full name, and of its compact form (-1 when it has none). */
+export const FULL_KEY: readonly number[] = CANONICAL.map((n) => (n === '' ? -1 : nameKey(n.length, n.charCodeAt(0) | 0x20)));
+export const COMPACT_KEY: readonly number[] = CANONICAL.map((_, id) => {
+  const letter = Object.keys(COMPACT).find((k) => COMPACT[k] === id);
+  return letter === undefined ? -1 : nameKey(1, letter.charCodeAt(0));
+});
+
 /** Compact letter for ids that have one (used when a caller asks for compact output). */
 export const COMPACT_OF: Readonly<Record<string, string>> = Object.fromEntries(
   Object.entries(COMPACT).map(([letter, id]) => [CANONICAL[id]!.toLowerCase(), letter]),

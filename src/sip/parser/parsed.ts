@@ -7,14 +7,16 @@ import type { SipRequest, SipResponse } from '../message.js';
 import type { Uri } from '../uri.js';
 import { parseUri } from '../uri.js';
 import { SipError } from '../errors.js';
-import { H, idAt } from '../header-names.js';
+import { COMPACT_KEY, FULL_KEY, H, idAt, nameKey } from '../header-names.js';
 import { TypedHeaders } from './typed.js';
 import type { StartLine } from './start-line.js';
 import { parseStartLine } from './start-line.js';
 import type { HeadScan } from './scan.js';
 
+/** Index word 3 of a field: bits 0-7 known-header id + 1 once classified (0: not yet), bit 8 folded, bits 16-30 name key. */
 const FOLDED = 0x100;
 const ID_MASK = 0xff;
+const KEY_MASK = 0x7fff0000;
 /** Ints per header field in the index: name start, colon, value end, id | flags. */
 const W = 4;
 export const EMPTY_BODY: Uint8Array = new Uint8Array(0);
@@ -70,10 +72,16 @@ abstract class ParsedBase extends TypedHeaders {
   protected nextOf(id: H, from: number): number {
     const ix = this.ix;
     const want = id + 1;
+    const full = FULL_KEY[id]!;
+    const compact = COMPACT_KEY[id]!;
     for (let i = from, n = this.n; i < n; i++) {
-      let m = ix[i * W + 3]! & ID_MASK;
-      if (m === 0) m = this.classify(i);
-      if (m === want) return i;
+      const m = ix[i * W + 3]!;
+      const cls = m & ID_MASK;
+      if (cls === want) return i;
+      if (cls !== 0) continue;
+      // Only a name of the right length and first letter is compared (and then classified for good).
+      const key = m & KEY_MASK;
+      if ((key === full || key === compact) && this.classify(i) === want) return i;
     }
     return -1;
   }
@@ -90,7 +98,9 @@ abstract class ParsedBase extends TypedHeaders {
   protected nextNamed(lower: string, from: number): number {
     const ix = this.ix;
     const t = this.text;
+    const want = nameKey(lower.length, lower.charCodeAt(0) | 0x20);
     for (let i = from, n = this.n; i < n; i++) {
+      if ((ix[i * W + 3]! & KEY_MASK) !== want) continue;
       let m = ix[i * W + 3]! & ID_MASK;
       if (m === 0) m = this.classify(i);
       if (m !== H.Other + 1) continue;
@@ -272,9 +282,11 @@ export function buildHead(bytes: Uint8Array, s: HeadScan): ParsedMessage {
       ix[k + 2] = e;
       const len = ne - p;
       const c1 = text.charCodeAt(p) | 0x20;
+      const key = nameKey(len, c1);
+      ix[k + 3] = key;
       if ((len === 14 && c1 === 0x63) || (len === 1 && c1 === 0x6c)) {
         const id = idAt(text, p, ne);
-        ix[k + 3] = id + 1;
+        ix[k + 3] = key | (id + 1);
         if (id === H.ContentLength) {
           if (cl >= 0) throw new SipError('multiple Content-Length headers', 400, 'Content-Length');
           cl = n;
