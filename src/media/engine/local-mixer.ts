@@ -6,6 +6,7 @@
 import type { AudioInput, AudioOutput } from '../../../hal/audio.js';
 import { FRAME_SAMPLES } from '../../../hal/audio.js';
 import type { Clock } from '../../../hal/clock.js';
+import { mixConference } from '../conference.js';
 import type { CallMedia } from './call-media.js';
 import { FrameDriver } from './frame-driver.js';
 
@@ -13,21 +14,6 @@ export interface LocalMixerOptions {
   clock: Clock;
   audioInput?: AudioInput;
   audioOutput?: AudioOutput;
-}
-
-/** The two parties' shares of the mix, what the speaker and each party get. */
-export function mixFrames(mic: Int16Array, a: Int16Array, b: Int16Array, toA: Int16Array, toB: Int16Array, speaker: Int16Array): void {
-  for (let i = 0; i < FRAME_SAMPLES; i++) {
-    const m = mic[i]!;
-    const x = a[i]!;
-    const y = b[i]!;
-    const s = x + y;
-    const ta = m + y;
-    const tb = m + x;
-    speaker[i] = s > 32767 ? 32767 : s < -32768 ? -32768 : s;
-    toA[i] = ta > 32767 ? 32767 : ta < -32768 ? -32768 : ta;
-    toB[i] = tb > 32767 ? 32767 : tb < -32768 ? -32768 : tb;
-  }
 }
 
 export class LocalMixer {
@@ -77,7 +63,7 @@ export class LocalMixer {
     else m.set(mic.length === FRAME_SAMPLES ? mic : mic.subarray(0, FRAME_SAMPLES));
     this.#a.receiveFrame(this.#fromA);
     this.#b.receiveFrame(this.#fromB);
-    mixFrames(m, this.#fromA, this.#fromB, this.#toA, this.#toB, out);
+    mixConference(m, this.#fromA, this.#fromB, this.#toA, this.#toB, out, FRAME_SAMPLES);
     this.#a.sendFrame(this.#toA);
     this.#b.sendFrame(this.#toB);
     if (out === this.#speaker && this.#output !== undefined) this.#output.play(out);

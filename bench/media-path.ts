@@ -1,0 +1,106 @@
+// The steady-state duplex audio path the media benchmarks measure, shared by the Node and XS runs:
+// two phones' CallMedia over the in-memory network (synchronous delivery), negotiated by the real
+// offer/answer code (PCMU, telephone-event, SRTP AES_CM_128_HMAC_SHA1_80 by SDES or plain RTP),
+// driven externally frame by frame with a manual clock and preallocated microphone frames.
+// One step = both phones' frames: each takes its microphone frame, encodes, packetises, protects and
+// sends it (the peer receives, unprotects and buffers it during the send), then pulls one frame from
+// its jitter buffer, decodes it and "plays" it (a checksum). So one step is two full duplex paths.
+import type { Clock, TimerHandle } from '../hal/clock.js';
+import type { Random } from '../hal/random.js';
+import { CallMedia } from '../src/media/engine/call-media.js';
+import { MediaSession } from '../src/sdp/offer-answer.js';
+import { MemoryNet } from '../test/core/media/engine/memory-network.js';
+
+class ManualClock implements Clock {
+  ms = 0;
+  now(): number {
+    return this.ms;
+  }
+  wallTime(): number {
+    return 1_700_000_000_000 + this.ms;
+  }
+  setTimer(_ms: number, _fn: () => void): TimerHandle {
+    throw new Error('the benchmark drives frames itself');
+  }
+  clearTimer(_handle: TimerHandle): void {}
+}
+
+function seeded(seed: number): Random {
+  let s = seed >>> 0;
+  return {
+    fill(d) {
+      for (let i = 0; i < d.length; i++) {
+        s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+        d[i] = s >>> 24;
+      }
+      return d;
+    },
+  };
+}
+
+const MIC_FRAMES = 50;
+
+/** One second of a two-tone "voice" as 50 separate frames, so no frame needs a subarray. */
+function micFrames(f1: number, f2: number): Int16Array[] {
+  const frames: Int16Array[] = [];
+  for (let f = 0; f < MIC_FRAMES; f++) {
+    const x = new Int16Array(160);
+    for (let i = 0; i < 160; i++) {
+      const n = f * 160 + i;
+      x[i] = Math.round(5000 * Math.sin((2 * Math.PI * f1 * n) / 8000) + 3000 * Math.sin((2 * Math.PI * f2 * n) / 8000));
+    }
+    frames.push(x);
+  }
+  return frames;
+}
+
+export interface DuplexPath {
+  /** Runs n steps (2n phone-frames). */
+  run(n: number): void;
+  /** Sum of |samples| played by both phones in the last step (non-zero once audio flows). */
+  readonly level: number;
+  readonly a: CallMedia;
+  readonly b: CallMedia;
+}
+
+export async function createDuplexPath(srtp: boolean): Promise<DuplexPath> {
+  const clock = new ManualClock();
+  const net = new MemoryNet();
+  const ra = seeded(1);
+  const rb = seeded(2);
+  const a = await CallMedia.open({ network: net.host('192.0.2.1'), clock, random: ra, portMin: 20000, portMax: 20100 });
+  const b = await CallMedia.open({ network: net.host('192.0.2.2'), clock, random: rb, portMin: 20000, portMax: 20100 });
+  const policy = srtp ? 'mandatory' : 'off';
+  const sa = new MediaSession({ address: '192.0.2.1', port: a.localPort, codecs: ['PCMU'], srtp: policy, random: ra });
+  const sb = new MediaSession({ address: '192.0.2.2', port: b.localPort, codecs: ['PCMU'], srtp: policy, random: rb });
+  const { answer, media } = sb.receiveOffer(sa.createOffer());
+  const ma = sa.receiveAnswer(answer);
+  if (srtp && !(ma.srtp && media.srtp)) throw new Error('SRTP was not negotiated');
+  a.detachAudio();
+  b.detachAudio();
+  a.start(ma);
+  b.start(media);
+  const micA = micFrames(440, 1170);
+  const micB = micFrames(350, 2200);
+  const outA = new Int16Array(160);
+  const outB = new Int16Array(160);
+  let k = 0;
+  const path = {
+    a,
+    b,
+    level: 0,
+    run(n: number): void {
+      let level = 0;
+      for (let i = 0; i < n; i++) {
+        a.processFrame(micA[k]!, outA);
+        b.processFrame(micB[k]!, outB);
+        k = k + 1 === MIC_FRAMES ? 0 : k + 1;
+        clock.ms += 20;
+        level = 0;
+        for (let j = 0; j < 160; j += 8) level += (outA[j]! < 0 ? -outA[j]! : outA[j]!) + (outB[j]! < 0 ? -outB[j]! : outB[j]!);
+      }
+      if (n > 0) path.level = level;
+    },
+  };
+  return path;
+}
