@@ -1,0 +1,124 @@
+/**
+ * What a call asks of the media side: offers, answers, hold, and when the agreed media start and stop.
+ * The call owns the SIP offer/answer rules (RFC 3261 §13.2.1, RFC 3262, RFC 3311); the media side only
+ * writes and reads session descriptions. DefaultCallMedia does this over src/sdp's MediaSession and tells
+ * the RTP engine what to do through one callback.
+ */
+import { MediaSession, NegotiationError, type MediaOptions, type NegotiatedMedia } from '../../sdp/offer-answer.js';
+import { parseSdp } from '../../sdp/parse.js';
+import { SdpError } from '../../sdp/sdp.js';
+import { serializeSdp } from '../../sdp/serialize.js';
+import type { MediaType } from '../message.js';
+
+/** A message body with its Content-Type. */
+export interface Body {
+  type: string;
+  body: string;
+}
+
+/** Refusal of an offer or answer; `status` is what a UAS answers with (488, or 415 for a body type we cannot read). */
+export class MediaError extends Error {
+  constructor(message: string, readonly status = 488) {
+    super(message);
+  }
+  override get name(): string {
+    return 'MediaError';
+  }
+}
+
+export interface CallMedia {
+  /** An offer (initial, re-INVITE, UPDATE); `hold` puts the call on hold (sendonly/inactive). */
+  createOffer(hold: boolean): Body;
+  /** Re-sends the last description unchanged (RFC 3264 §8 session refresh). */
+  refreshOffer(): Body;
+  /** Answers a remote offer; throws MediaError when nothing in it is acceptable. */
+  answerOffer(offer: Uint8Array, type: MediaType | undefined, hold: boolean): Body;
+  /** Takes the answer to our outstanding offer (it may come more than once: 183 then 200, forks). */
+  takeAnswer(answer: Uint8Array, type: MediaType | undefined): void;
+  /** Forgets an offer that got no answer (rejected or glared re-INVITE). */
+  rollback(): void;
+  /** The media agreed so far. */
+  readonly current: NegotiatedMedia | undefined;
+  /** The agreed media are in force now (early media, answer, re-INVITE): (re)start streaming. */
+  start(): void;
+  /** The call is over: stop streaming. */
+  stop(): void;
+}
+
+const decoder = new TextDecoder();
+
+function sdpText(body: Uint8Array, type: MediaType | undefined): string {
+  if (type && !(type.type === 'application' && type.subtype === 'sdp')) {
+    throw new MediaError(`cannot read a ${type.type}/${type.subtype} session description`, 415);
+  }
+  return decoder.decode(body);
+}
+
+function refusal(e: unknown): MediaError {
+  if (e instanceof MediaError) return e;
+  if (e instanceof NegotiationError) return new MediaError(e.message, e.status);
+  if (e instanceof SdpError) return new MediaError(e.message, 488);
+  throw e;
+}
+
+/** SDP over MediaSession; `onMedia` hears the media to stream (undefined: stop). */
+export class DefaultCallMedia implements CallMedia {
+  readonly session: MediaSession;
+  #onMedia: (media: NegotiatedMedia | undefined) => void;
+  #started = false;
+
+  constructor(options: MediaOptions | MediaSession, onMedia: (media: NegotiatedMedia | undefined) => void = () => {}) {
+    this.session = options instanceof MediaSession ? options : new MediaSession(options);
+    this.#onMedia = onMedia;
+  }
+
+  get current(): NegotiatedMedia | undefined {
+    return this.session.media;
+  }
+
+  createOffer(hold: boolean): Body {
+    if (hold) this.session.hold();
+    else this.session.resume();
+    return { type: 'application/sdp', body: serializeSdp(this.session.createOffer()) };
+  }
+
+  refreshOffer(): Body {
+    return { type: 'application/sdp', body: serializeSdp(this.session.createOffer({ refresh: true })) };
+  }
+
+  answerOffer(offer: Uint8Array, type: MediaType | undefined, hold: boolean): Body {
+    try {
+      if (hold) this.session.hold();
+      else this.session.resume();
+      const { answer } = this.session.receiveOffer(parseSdp(sdpText(offer, type)));
+      return { type: 'application/sdp', body: serializeSdp(answer) };
+    } catch (e) {
+      throw refusal(e);
+    }
+  }
+
+  takeAnswer(answer: Uint8Array, type: MediaType | undefined): void {
+    try {
+      this.session.receiveAnswer(parseSdp(sdpText(answer, type)));
+    } catch (e) {
+      throw refusal(e);
+    }
+  }
+
+  rollback(): void {
+    this.session.rollback();
+  }
+
+  start(): void {
+    const media = this.session.media;
+    if (!media) return;
+    this.#started = true;
+    this.#onMedia(media);
+  }
+
+  stop(): void {
+    if (!this.#started) return;
+    this.#started = false;
+    this.#onMedia(undefined);
+  }
+}
