@@ -5,8 +5,10 @@ import {
   formatNameAddr,
   formatNameAddrList,
   type LazyNameAddr,
+  nameAddrUri,
   parseNameAddr,
   parseNameAddrList,
+  withParams,
 } from '../../../src/sip/headers/name-addr.js';
 import { parseParams, parseParamsOnly, formatParams } from '../../../src/sip/headers/params.js';
 import { formatUri, isSipUri } from '../../../src/sip/uri.js';
@@ -205,11 +207,24 @@ test('JSON of a name-addr shows the parsed URI, or its text when it does not par
   t.deepEqual(JSON.parse(JSON.stringify(parseNameAddr('<sip:a@b c>'))), { uri: 'sip:a@b c', params: {} });
 });
 
-test('spreading a parsed name-addr copies its URI (own enumerable accessor)', (t) => {
+test('withParams copies a parsed name-addr with new params, URI still lazy', (t) => {
   const na = parseNameAddr('"A" <sip:a@b>;tag=1', 'To');
-  const copy = { ...na, params: { tag: '2' } };
-  t.deepEqual(copy.uri, { scheme: 'sip', user: 'a', host: 'b', params: {}, headers: {} });
+  const c = withParams(na, { tag: '2' }) as LazyNameAddr;
+  t.false(c.uriParsed);
+  t.is(formatNameAddr(c), '"A" <sip:a@b>;tag=2');
+  t.deepEqual(c.uri, { scheme: 'sip', user: 'a', host: 'b', params: {}, headers: {} });
+  t.is(na.params['tag'], '1');
+  const plain = withParams({ uri: c.uri, params: {} }, { x: null });
+  t.deepEqual(plain, { uri: c.uri, params: { x: null } });
+});
+
+test('formatNameAddr and nameAddrUri accept a spread copy of a parsed name-addr', (t) => {
+  // What code holding the NameAddr interface type writes (TypeScript cannot see the accessor is missing).
+  const na: NameAddr = parseNameAddr('"A" <sip:a@b>;tag=1', 'To');
+  const copy: NameAddr = { ...na, params: { tag: '2' } };
   t.is(formatNameAddr(copy), '"A" <sip:a@b>;tag=2');
-  const lazy = parseNameAddr('<sip:c@d>', 'To');
-  t.true(Object.keys(lazy).includes('uri'));
+  t.deepEqual(nameAddrUri(copy), { scheme: 'sip', user: 'a', host: 'b', params: {}, headers: {} });
+  na.uri;
+  const copy2: NameAddr = { ...na };
+  t.is(nameAddrUri(copy2), na.uri);
 });
