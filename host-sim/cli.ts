@@ -2,6 +2,7 @@
 type Command = { describe: string; load: () => Promise<{ main(args: string[]): Promise<number> }> };
 
 const COMMANDS: Record<string, Command> = {
+  start: { describe: 'run phones in a web page (alice and bob by default)', load: () => import('./commands/start.js') },
   sim: { describe: 'run one headless phone, printing JSON events', load: () => import('./commands/sim.js') },
   parse: { describe: 'check captured SIP messages and print one JSON line per file', load: () => import('./commands/parse.js') },
   'ota-pack': { describe: 'build a signed firmware update (manifest + image)', load: () => import('./commands/ota-pack.js') },

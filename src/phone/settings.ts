@@ -29,7 +29,10 @@ export interface Account {
 
 export interface Contact {
   name: string;
+  /** What a person dials to reach the contact (an extension or a full number). */
   number: string;
+  /** Where the call goes when the number is dialled, e.g. sip:bob@192.0.2.7:5062 (peer-to-peer). */
+  uri?: string;
 }
 
 export interface Settings {
@@ -238,7 +241,9 @@ export function validateSettings(input: unknown): Validation<Settings> {
         if (!o) return;
         const name = c.str(o, 'name', `settings.contacts[${i}]`, '', true)!;
         const number = c.str(o, 'number', `settings.contacts[${i}]`, '', true)!;
-        contacts.push({ name, number });
+        const uri = c.str(o, 'uri', `settings.contacts[${i}]`, undefined);
+        if (uri !== undefined && !SIP_URI_RE.test(uri) && !uri.startsWith('tel:')) c.fail(`settings.contacts[${i}].uri`, `'${uri}' must be a sip:, sips: or tel: URI`);
+        contacts.push(uri === undefined ? { name, number } : { name, number, uri });
       });
   }
 

@@ -1,0 +1,63 @@
+/** `xsphone start` (what `npm start` runs): phones in a web page, alice and bob by default, peer-to-peer. */
+import { parseArgs } from 'node:util';
+import { ConfigError, defaultConfig, loadConfig, type SimConfig } from '../config.js';
+import { startControlServer } from '../control-server.js';
+import { SimPhone } from '../sim-phone.js';
+
+const USAGE = `usage: xsphone start [--config phones.json] [--port N] [--log-level L]
+
+Runs simulated phones and serves their web page (default http://127.0.0.1:8080): alice and bob, who can call each
+other at once, peer-to-peer. --config runs any set of phones instead (see README, "Simulator configuration").
+`;
+
+export async function main(args: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args, strict: true, options: { config: { type: 'string' }, port: { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+  } catch (e) {
+    process.stderr.write(`xsphone start: ${(e as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  let config: SimConfig;
+  try {
+    config = values.config ? loadConfig(values.config) : defaultConfig();
+    if (values.port !== undefined) {
+      if (!/^\d+$/.test(values.port) || Number(values.port) > 65535) throw new ConfigError(`--port must be a port number, not '${values.port}'`);
+      config.http.port = Number(values.port);
+    }
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    process.stderr.write(`xsphone start: ${e.message}\n`);
+    return 2;
+  }
+  const level = (values['log-level'] ?? 'warn') as 'error' | 'warn' | 'info' | 'debug';
+  const phones: SimPhone[] = [];
+  try {
+    for (const p of config.phones) {
+      phones.push(await SimPhone.start({
+        id: p.id, settings: p.settings, address: p.address, sipPort: p.sipPort, logLevel: level,
+        ...(p.audioIn ? { audioIn: p.audioIn } : {}), ...(p.audioOut ? { audioOut: p.audioOut } : {}),
+      }, (e) => process.stdout.write(`${JSON.stringify({ phone: p.id, ...e })}\n`)));
+    }
+    const server = await startControlServer(phones, config.http.port, config.http.address);
+    process.stdout.write(`xsphone simulator: ${phones.map((p) => p.id).join(', ')} at ${server.url}\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
+    await server.close();
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const msg = err.code === 'EADDRINUSE' ? `a port is already in use (${err.message}); is another simulator running? Try --port` : err.message;
+    process.stderr.write(`xsphone start: ${msg}\n`);
+    await Promise.all(phones.map((p) => p.stop()));
+    return 1;
+  }
+  await Promise.all(phones.map((p) => p.stop()));
+  return 0;
+}
