@@ -70,3 +70,8 @@ declare module 'xsphone/rollback' {
   /** esp_ota_mark_app_invalid_rollback_and_reboot(): does not return when a previous app exists. */
   export function rollback(): void;
 }
+
+/** modules/io/system/system.js (in $(MODDABLE)/modules/io/manifest.json): installs the global System. */
+declare module 'system' {}
+// eslint-disable-next-line no-var
+declare var System: typeof import('embedded:io/system').default;
