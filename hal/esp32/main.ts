@@ -1,0 +1,170 @@
+/**
+ * The device's main module (creation.main in manifest.json): builds the HALs on Moddable, joins Wi-Fi (or
+ * opens the set-up access point), starts the phone, zero-touch provisioning, update checks and the trial
+ * health check of a freshly updated image.
+ */
+import config from 'mc/config';
+import Net from 'net';
+import { CallHistory } from '../../src/phone/call-history.js';
+import type { CallControl, CallEvent, CallId } from '../../src/phone/call-control.js';
+import { isKey } from '../../src/phone/keys.js';
+import { Phone } from '../../src/phone/phone.js';
+import { renderScreen } from '../../src/phone/screen.js';
+import { SettingsStore } from '../../src/phone/settings-store.js';
+import { base64Decode } from '../../src/media/srtp/base64.js';
+import { Provisioner } from '../../src/provision/provisioner.js';
+import { phoneHealth, TrialHealth } from '../../src/update/health.js';
+import { Updater } from '../../src/update/updater.js';
+import type { Clock } from '../clock.js';
+import type { DisplayScreen } from '../display.js';
+import { Esp32Clock } from './clock.js';
+import { Esp32Crypto } from './crypto.js';
+import { PocoDisplay } from './display.js';
+import { Esp32HttpClient } from './http.js';
+import { MatrixKeypad } from './keypad.js';
+import { Esp32Network } from './net.js';
+import { Esp32Ota } from './ota.js';
+import { DeviceStorage, FileRecordStorage, preferenceStorage } from './storage.js';
+import { joinWifi, savedCredentials, startSetupAccessPoint } from './wifi.js';
+
+interface DeviceConfig {
+  version: string;
+  /** Update manifest URL and the Ed25519 public key updates are signed with (base64, 32 bytes). */
+  updateUrl?: string;
+  updatePublicKey?: string;
+  /** Provisioning URL used when the set-up page gave none. */
+  provisionUrl?: string;
+  /** Seconds a new image has to reach idle and register before it is rolled back. */
+  healthSeconds?: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * SEAM(sip-user-agent): the SIP user agent (src/sip/ua) is still being written. Until it is wired here,
+ * the phone runs with this stand-in, which ends every call attempt with a reason on the screen. Replace
+ * `createCallControl` with the user agent: it implements CallControl and feeds CallEvents to `deliver`.
+ */
+function createCallControl(clock: Clock, deliver: (event: CallEvent) => void): CallControl {
+  let next = 1;
+  const end = (call: CallId) => clock.setTimer(0, () => deliver({ type: 'ended', call, status: 503, reason: 'SIP not available in this build' }));
+  return {
+    place: () => {
+      const id = next++;
+      end(id);
+      return id;
+    },
+    answer: end,
+    reject: () => {},
+    redirect: () => {},
+    hangup: end,
+    hold: () => {},
+    resume: () => {},
+    dtmf: () => {},
+    mute: () => {},
+    blindTransfer: () => {},
+    attendedTransfer: () => {},
+    conference: () => {},
+  };
+}
+
+function simpleScreen(lines: string[]): DisplayScreen {
+  return { status: { line: 'xsphone', registration: '', time: '', icons: [] }, lines, softKeys: ['', '', '', ''] };
+}
+
+async function boot(): Promise<void> {
+  const cfg = config as unknown as DeviceConfig;
+  const clock = new Esp32Clock();
+  const crypto = new Esp32Crypto();
+  const display = new PocoDisplay();
+  const ota = new Esp32Ota(cfg.version);
+  display.render(simpleScreen([`xsphone ${cfg.version}`, ota.running().confirmed ? 'Starting' : 'Starting (new version on trial)']));
+
+  const creds = savedCredentials();
+  if (!creds) {
+    startSetupAccessPoint();
+    display.render(simpleScreen(['Set-up: join the Wi-Fi', 'network xsphone-XXXX and', 'open http://192.168.4.1/', '']));
+    return;
+  }
+  try {
+    await joinWifi(creds);
+  } catch (e) {
+    startSetupAccessPoint((e as Error).message);
+    display.render(simpleScreen(['Wi-Fi failed:', creds.ssid, 'Set-up network open:', 'http://192.168.4.1/']));
+    return;
+  }
+
+  const network = new Esp32Network();
+  const http = new Esp32HttpClient();
+  const storage = new DeviceStorage(preferenceStorage(), new FileRecordStorage());
+  const store = new SettingsStore(storage);
+  const loaded = store.load();
+  let message: string | undefined = loaded.problem;
+  let messageTimer: ReturnType<Clock['setTimer']> | undefined;
+
+  let phone: Phone | undefined;
+  const health = new TrialHealth({ ota, clock, timeoutMs: (cfg.healthSeconds ?? 300) * 1000 });
+  const render = () => {
+    if (!phone) return;
+    if (phone.lines.length === 0) {
+      display.render(simpleScreen(['No account configured', message ?? '', '', '']));
+    } else {
+      const s = renderScreen(phone, clock.now(), clock.wallTime());
+      display.render(message ? { ...s, lines: [s.lines[0], s.lines[1], s.lines[2], message] } : s);
+    }
+    health.report(phoneHealth(phone));
+  };
+  const show = (text: string) => {
+    message = text;
+    if (messageTimer !== undefined) clock.clearTimer(messageTimer);
+    messageTimer = clock.setTimer(10_000, () => {
+      message = undefined;
+      render();
+    });
+    render();
+  };
+
+  phone = new Phone({
+    clock,
+    control: createCallControl(clock, (e) => phone?.handle(e)),
+    settings: loaded.settings,
+    history: new CallHistory(storage, loaded.settings.historySize),
+    onChange: render,
+    onSettingsChange: (s) => void store.save(s),
+  });
+
+  const keypad = new MatrixKeypad(clock);
+  keypad.start((e) => {
+    if (!phone) return;
+    if (e.type === 'hook') {
+      if (e.offHook !== phone.offHook) phone.press('hook');
+    } else if (e.type === 'down' && isKey(e.key)) phone.press(e.key);
+  });
+
+  const provisioner = new Provisioner({
+    http,
+    clock,
+    store,
+    mac: Net.get('MAC'),
+    configuredUrl: () => creds.provisionUrl ?? cfg.provisionUrl,
+    dhcpOption66: () => network.dhcpOption66(),
+    onResult: (r) => {
+      if (r.status === 'applied') phone?.applySettings(r.settings);
+      if (r.status !== 'no-server' && r.status !== 'unchanged') show(r.message);
+    },
+  });
+  provisioner.start();
+
+  const key = cfg.updatePublicKey ? base64Decode(cfg.updatePublicKey) : undefined;
+  if (cfg.updateUrl && key) {
+    const updater = new Updater({ http, ota, crypto, manifestUrl: cfg.updateUrl, publicKey: key, onProgress: (p) => show(p.message) });
+    const check = () => {
+      clock.setTimer(DAY_MS, check);
+      if (ota.running().confirmed && phone && phone.calls.length === 0) void updater.run();
+    };
+    clock.setTimer(60_000, check);
+  }
+  render();
+}
+
+void boot();
