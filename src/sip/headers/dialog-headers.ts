@@ -280,6 +280,12 @@ export function parseRetryAfter(text: string, what = 'Retry-After'): RetryAfter 
   return out;
 }
 
+export function formatRetryAfter(r: RetryAfter): string {
+  const params: Params = { ...r.params };
+  if (r.duration !== undefined) params['duration'] = String(r.duration);
+  return r.delta + (r.comment !== undefined ? ' (' + r.comment + ')' : '') + formatParams(params);
+}
+
 // Date (RFC 1123 date, GMT only) ------------------------------------------------------------------------
 
 const WKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];

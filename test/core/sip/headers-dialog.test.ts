@@ -10,6 +10,7 @@ import {
 import {
   formatDate,
   formatRAck,
+  formatRetryAfter,
   formatReason,
   formatReplaces,
   formatSessionExpires,
@@ -169,6 +170,8 @@ test('parseRetryAfter', (t) => {
   t.deepEqual(parseRetryAfter('18000;duration=3600'), { delta: 18000, duration: 3600, params: { duration: '3600' } });
   t.deepEqual(parseRetryAfter('120 (I\'m in a meeting)'), { delta: 120, comment: "I'm in a meeting", params: {} });
   t.deepEqual(parseRetryAfter('5 (a (nested) comment) ;duration=1'), { delta: 5, comment: 'a (nested) comment', duration: 1, params: { duration: '1' } });
+  t.is(formatRetryAfter(parseRetryAfter("120 (I'm in a meeting) ;duration=60")), "120 (I'm in a meeting);duration=60");
+  t.is(formatRetryAfter({ delta: 5, params: {} }), '5');
   t.throws(() => parseRetryAfter('949302838503028349304023988'), { instanceOf: SipError, message: /bad Retry-After: number too large/ });
   t.throws(() => parseRetryAfter('5 (open'), { instanceOf: SipError, message: 'bad Retry-After: unterminated comment' });
   t.throws(() => parseRetryAfter('5;duration=x'), { instanceOf: SipError, message: 'bad Retry-After: duration is not a number' });
