@@ -220,6 +220,8 @@ export class Registration {
     granted ??= response.expires ?? this.#expires;
     if (granted === 0) return this.#failed(200, 'registrar granted no time (expires=0)');
     this.serviceRoute = response.headers('Service-Route');
+    // Requests from the registrar (calls it routes to us) always pass the scanner and flood filter.
+    if (this.#lastTarget) this.ua.admission?.trust(this.#lastTarget.address);
     this.#failures = 0;
     this.#setState({ state: 'registered', expires: granted, registrar: formatUri(this.#registrar()) });
     this.#timer = this.ua.clock.setTimer(refreshDelayMs(granted), () => {

@@ -24,6 +24,7 @@ import type { SipTransport } from '../transport/transport.js';
 import type { Protocol, Source, Target } from '../transport/types.js';
 import { newBranch, ourVia, randomToken } from '../transport/via.js';
 import { formatUri, type SipUri } from '../uri.js';
+import type { Admission } from './admission.js';
 import { nextHopUri, resolveTargets } from './next-hop.js';
 
 export const PRODUCT = 'xsphone/0.1.0';
@@ -42,6 +43,7 @@ export interface UserAgentOptions {
   log?: Logger;
   /** Option tags we support (Supported, and the Require check of §8.2.2.3). */
   supported?: readonly string[];
+  admission?: Admission;
 }
 
 /** Handles an out-of-dialog request of one method; must respond through tx. */
@@ -221,6 +223,8 @@ export class UserAgent implements TransactionUser {
   readonly product: string;
   readonly supported: readonly string[];
   host: string;
+  /** Scanner and flood protection for out-of-dialog requests (off when undefined). */
+  admission: Admission | undefined;
   readonly #methods = new Map<string, RequestHandler>();
   readonly #dialogs = new Map<string, DialogUser>();
   readonly #cancels = new Map<InviteServerTransaction, () => void>();
@@ -236,11 +240,31 @@ export class UserAgent implements TransactionUser {
     this.log = o.log ?? silent;
     this.product = o.product ?? PRODUCT;
     this.supported = o.supported ?? ['replaces', '100rel', 'timer'];
+    this.admission = o.admission;
     this.transactions = new TransactionLayer(
       { clock: o.clock, timers: o.timers ?? DEFAULT_TIMERS, transport: o.transport, factory: createMessageFactory(o.random) },
       this,
     );
-    this.#unsubscribe = o.transport.onMessage((m, s) => this.transactions.receive(m, s));
+    this.#unsubscribe = o.transport.onMessage((m, s) => {
+      // Out-of-dialog requests pass admission first; what it drops leaves no transaction and gets no reply.
+      if (this.admission && m.kind === 'request' && m.method !== 'ACK' && !this.#inDialog(m)) {
+        const verdict = this.admission.check(m, s);
+        if (verdict !== 'pass') {
+          this.log.debug(`dropped ${m.method} from ${s.address}:${s.port} (${verdict})`);
+          return;
+        }
+      }
+      this.transactions.receive(m, s);
+    });
+  }
+
+  #inDialog(m: SipRequest): boolean {
+    try {
+      const tag = m.to.params['tag'];
+      return tag !== undefined && tag !== null && this.#dialogs.has(dialogKey(m.callId, tag, m.from.params['tag'] ?? ''));
+    } catch {
+      return false;
+    }
   }
 
   // ---- identifiers ----
