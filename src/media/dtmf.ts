@@ -2,7 +2,7 @@
  * DTMF: RFC 4733 telephone-event packets (send and receive) and in-band dual tones (generate, and
  * detect with the Goertzel algorithm).
  */
-import { Oscillator, clamp16, dbm0ToAmplitude, SAMPLE_RATE } from './oscillator.js';
+import { DualTone, dbm0ToAmplitude, SAMPLE_RATE } from './oscillator.js';
 
 /** Event codes 0–15 in RFC 4733 order: 0–9, *, #, A–D. */
 export const DTMF_DIGITS = '0123456789*#ABCD';
@@ -202,8 +202,7 @@ export class DtmfReceiver {
 
 /** In-band DTMF: writes the dual tone of a digit over the audio for its duration. */
 export class DtmfToneGenerator {
-  readonly #low = new Oscillator();
-  readonly #high = new Oscillator();
+  readonly #tone = new DualTone();
   #remaining = 0;
   readonly #lowAmp: number;
   readonly #highAmp: number;
@@ -223,10 +222,9 @@ export class DtmfToneGenerator {
     const event = dtmfEvent(digit);
     if (event < 0) return false;
     const f = dtmfFrequencies(event);
-    this.#low.set(f[0], this.#lowAmp);
-    this.#high.set(f[1], this.#highAmp);
-    this.#low.reset();
-    this.#high.reset();
+    this.#tone.reset();
+    this.#tone.set(f[0], f[1], this.#lowAmp);
+    this.#tone.setLevels(this.#lowAmp, this.#highAmp);
     this.#remaining = Math.round(durationMs * (SAMPLE_RATE / 1000));
     return true;
   }
@@ -237,10 +235,11 @@ export class DtmfToneGenerator {
    */
   write(pcm: Int16Array, offset: number, count: number): boolean {
     if (this.#remaining <= 0) return false;
-    for (let i = 0; i < count; i++) {
-      pcm[offset + i] = this.#remaining > 0 ? clamp16(this.#low.next() + this.#high.next()) : 0;
-      this.#remaining--;
-    }
+    const n = this.#remaining < count ? this.#remaining : count;
+    this.#tone.render(pcm, offset, n);
+    if (n < count) pcm.fill(0, offset + n, offset + count);
+    this.#remaining -= n;
+    if (this.#remaining <= 0) this.#tone.reset();
     return true;
   }
 }

@@ -1,7 +1,7 @@
 /**
- * ITU-T G.711 µ-law and A-law. Decoding reads 256-entry tables built once at module load;
- * encoding uses the segment arithmetic of the ITU reference quantizer on 14-bit (µ-law) or 13-bit (A-law)
- * input, rounded from 16-bit PCM as sox does, so the two agree code for code.
+ * ITU-T G.711 µ-law and A-law. Decoding reads 256-entry tables; encoding reads tables filled from the
+ * segment arithmetic of the ITU reference quantizer on 14-bit (µ-law) or 13-bit (A-law) input, rounded
+ * from 16-bit PCM as sox does, so the two agree code for code. All tables are built once at module load.
  */
 
 /** 16-bit linear value of a µ-law code. */
@@ -33,9 +33,21 @@ export const ULAW_DECODE: Int16Array = table(ulawToLinear);
 /** A-law code → 16-bit PCM. Read-only. */
 export const ALAW_DECODE: Int16Array = table(alawToLinear);
 
-/** µ-law code of one 16-bit sample. */
-export function linearToUlaw(sample: number): number {
-  let v = (sample + 2) >> 2; // rounded to the 14-bit quantizer input
+function segments(): Uint8Array {
+  // SEGMENT[i] = bit length of i: the segment of a quantizer input once its low bits are shifted off
+  const t = new Uint8Array(129);
+  for (let i = 0; i < t.length; i++) {
+    let seg = 0;
+    for (let r = i; r !== 0; r >>= 1) seg++;
+    t[i] = seg > 8 ? 8 : seg;
+  }
+  return t;
+}
+/** Segment lookup shared by both laws (replaces a bit-scan loop per sample). Read-only. */
+const SEGMENT: Uint8Array = segments();
+
+/** µ-law code of a 14-bit quantizer input v (-8192..8192), by the segment arithmetic. */
+function ulawOf(v: number): number {
   let mask = 0xff;
   if (v < 0) {
     v = -v;
@@ -43,36 +55,59 @@ export function linearToUlaw(sample: number): number {
   }
   if (v > 8159) v = 8159;
   v += 33;
-  // Segment = position of the highest set bit above bit 5 (v is at most 0x2000 - 1 + 33 < 0x4000).
-  let seg = 0;
-  for (let r = v >> 6; r !== 0; r >>= 1) seg++;
+  // Segment = position of the highest set bit above bit 5 (v is at most 8159 + 33).
+  const seg = SEGMENT[v >> 6]!;
   if (seg > 7) return 0x7f ^ mask;
   return (((seg << 4) | ((v >> (seg + 1)) & 0x0f)) ^ mask) & 0xff;
 }
 
-/** A-law code of one 16-bit sample. */
-export function linearToAlaw(sample: number): number {
-  let v = (sample + 4) >> 3; // rounded to the 13-bit quantizer input
+/** A-law code of a 13-bit quantizer input v (-4096..4096). */
+function alawOf(v: number): number {
   let mask = 0xd5;
   if (v < 0) {
     v = -v - 1;
     mask = 0x55;
   }
   if (v > 0xfff) return 0x7f ^ mask;
-  let seg = 0;
-  for (let r = v >> 5; r !== 0; r >>= 1) seg++;
+  const seg = SEGMENT[v >> 5]!;
   const q = seg < 2 ? (v >> 1) & 0x0f : (v >> seg) & 0x0f;
   return ((seg << 4) | q) ^ mask;
 }
 
+function encodeTable(size: number, of: (v: number) => number): Uint8Array {
+  const t = new Uint8Array(size);
+  const half = (size - 1) / 2;
+  for (let i = 0; i < size; i++) t[i] = of(i - half);
+  return t;
+}
+
+/**
+ * Encoding tables indexed by the rounded quantizer input plus its offset: one lookup per sample
+ * (16 KB + 8 KB, read-only; in flash on the device), several times cheaper in XS than the arithmetic.
+ */
+const ULAW_ENCODE: Uint8Array = encodeTable(16385, ulawOf);
+const ALAW_ENCODE: Uint8Array = encodeTable(8193, alawOf);
+
+/** µ-law code of one 16-bit sample (rounded to the 14-bit quantizer input, as sox does). */
+export function linearToUlaw(sample: number): number {
+  return ULAW_ENCODE[((sample + 2) >> 2) + 8192]!;
+}
+
+/** A-law code of one 16-bit sample (rounded to the 13-bit quantizer input). */
+export function linearToAlaw(sample: number): number {
+  return ALAW_ENCODE[((sample + 4) >> 3) + 4096]!;
+}
+
 /** Encodes count samples of pcm (from pcmOffset) as µ-law into out at offset. */
 export function encodeUlaw(pcm: Int16Array, out: Uint8Array, offset = 0, count = pcm.length, pcmOffset = 0): void {
-  for (let i = 0; i < count; i++) out[offset + i] = linearToUlaw(pcm[pcmOffset + i]!);
+  const t = ULAW_ENCODE;
+  for (let i = 0; i < count; i++) out[offset + i] = t[((pcm[pcmOffset + i]! + 2) >> 2) + 8192]!;
 }
 
 /** Encodes count samples of pcm (from pcmOffset) as A-law into out at offset. */
 export function encodeAlaw(pcm: Int16Array, out: Uint8Array, offset = 0, count = pcm.length, pcmOffset = 0): void {
-  for (let i = 0; i < count; i++) out[offset + i] = linearToAlaw(pcm[pcmOffset + i]!);
+  const t = ALAW_ENCODE;
+  for (let i = 0; i < count; i++) out[offset + i] = t[((pcm[pcmOffset + i]! + 4) >> 3) + 4096]!;
 }
 
 /** Decodes count µ-law codes from data at offset into pcm at pcmOffset. */

@@ -190,12 +190,8 @@ export class JitterBuffer {
       if (d < 0) skip = -d;
     }
     const codes = this.#codes;
-    const present = this.#present;
-    for (let i = skip; i < length; i++) {
-      const k = (ts + i) & MASK;
-      codes[k] = data[offset + i]!;
-      present[k] = 1;
-    }
+    for (let i = skip; i < length; i++) codes[(ts + i) & MASK] = data[offset + i]!;
+    this.#mark(ts + skip, length - skip, 1);
     return status;
   }
 
@@ -277,8 +273,7 @@ export class JitterBuffer {
     const rel = (start - this.#firstTs) | 0;
     start = (start - (((rel % PLC_FRAME) + PLC_FRAME) % PLC_FRAME)) >>> 0;
     // Anything behind the start is stale: keep only [start, start + RING/2).
-    const present = this.#present;
-    for (let i = RING / 2; i < RING; i++) present[(start + i) & MASK] = 0;
+    this.#mark(start + RING / 2, RING / 2, 0);
     this.#playTs = start;
     this.#playing = true;
     this.#plc.reset();
@@ -330,24 +325,33 @@ export class JitterBuffer {
     return 0;
   }
 
+  /** Sets the presence flags of count samples from timestamp ts (native fills, split at the ring's end). */
+  #mark(ts: number, count: number, value: number): void {
+    const k = ts & MASK;
+    if (k + count <= RING) this.#present.fill(value, k, k + count);
+    else {
+      this.#present.fill(value, k, RING);
+      this.#present.fill(value, 0, k + count - RING);
+    }
+  }
+
   #playFrame(out: Int16Array, o: number): void {
     const present = this.#present;
     const base = this.#playTs;
+    // Decode while checking that every sample is there (one pass in the usual case).
     let complete = true;
+    const codes = this.#codes;
+    const dec = this.#decode;
     for (let i = 0; i < PLC_FRAME; i++) {
-      if (!present[(base + i) & MASK]) {
+      const k = (base + i) & MASK;
+      if (!present[k]) {
         complete = false;
         break;
       }
+      out[o + i] = dec[codes[k]!]!;
     }
     if (complete) {
-      const codes = this.#codes;
-      const dec = this.#decode;
-      for (let i = 0; i < PLC_FRAME; i++) {
-        const k = (base + i) & MASK;
-        out[o + i] = dec[codes[k]!]!;
-        present[k] = 0;
-      }
+      this.#mark(base, PLC_FRAME, 0);
       if (this.#xfadePending) {
         // Continue from where the dropped 10 ms began, fading into what follows it.
         for (let i = 0; i < XFADE; i++) {
@@ -367,8 +371,6 @@ export class JitterBuffer {
       const bridging = this.#gapStart >= 0 && into >= 0 && into < this.#gapTotal;
       const gap = bridging || this.#plc.erasedFrames === 0 ? this.#gapLength(base) : 0;
       if (gap > 0) {
-        const codes = this.#codes;
-        const dec = this.#decode;
         const future = this.#future;
         const start = base + gap;
         for (let i = 0; i < FUTURE; i++) future[i] = dec[codes[(start + i) & MASK]!]!;
@@ -381,7 +383,7 @@ export class JitterBuffer {
         this.#gapStart = -1;
         this.#plc.conceal(out, o);
       }
-      for (let i = 0; i < PLC_FRAME; i++) present[(base + i) & MASK] = 0;
+      this.#mark(base, PLC_FRAME, 0);
       this.concealedFrames++;
     }
     this.#xfadePending = false;

@@ -1,6 +1,6 @@
 /**
- * Sine oscillator for tones at 8 kHz: a 32-bit phase accumulator indexing a 1024-entry sine table
- * (built once at load; read-only). No allocation per sample or frame.
+ * Tone synthesis at 8 kHz: 32-bit phase accumulators indexing a 1024-entry sine table (built once
+ * at load; read-only). No allocation per sample or frame.
  */
 
 const TABLE_BITS = 10;
@@ -18,36 +18,78 @@ export const SINE: Float32Array = sineTable();
 
 export const SAMPLE_RATE = 8000;
 
-export class Oscillator {
-  #phase = 0;
-  #step = 0;
-  #amplitude = 0;
-
-  /** Sets frequency (Hz) and peak amplitude (16-bit units); the phase continues, so changes do not click. */
-  set(frequency: number, amplitude: number): void {
-    this.#step = Math.round((frequency / SAMPLE_RATE) * 4294967296) >>> 0;
-    this.#amplitude = amplitude;
-  }
-
-  /** Restarts at phase 0. */
-  reset(): void {
-    this.#phase = 0;
-  }
-
-  /** The next sample (not rounded). */
-  next(): number {
-    const v = SINE[this.#phase >>> SHIFT]! * this.#amplitude;
-    this.#phase = (this.#phase + this.#step) >>> 0;
-    return v;
-  }
-}
-
-/** Clamps to 16 bits, for sums of oscillators. */
-export function clamp16(v: number): number {
-  return v > 32767 ? 32767 : v < -32768 ? -32768 : v;
-}
-
 /** Peak amplitude of a tone at level dBm0 (G.711: 0 dBm0 sine ≈ 3.14 dBov; full scale 32767). */
 export function dbm0ToAmplitude(dbm0: number): number {
   return 32767 * Math.pow(10, (dbm0 - 3.14) / 20);
+}
+
+const RAMP_STEP = 1 / 16; // 2 ms from silence to full level
+
+/**
+ * Two summed sines with a level ramp (no clicks when a tone starts or stops), rendered a block at a
+ * time with the state in locals: the per-sample cost is a few table reads, not method calls.
+ */
+export class DualTone {
+  #phaseA = 0;
+  #phaseB = 0;
+  #stepA = 0;
+  #stepB = 0;
+  #ampA = 0;
+  #ampB = 0;
+  #gain = 0;
+  #target = 0;
+
+  /** Sounds f1 + f2 (Hz; 0 for none) at amplitude each; the phase continues. */
+  set(f1: number, f2: number, amplitude: number): void {
+    this.#stepA = Math.round((f1 / SAMPLE_RATE) * 4294967296) >>> 0;
+    this.#stepB = Math.round((f2 / SAMPLE_RATE) * 4294967296) >>> 0;
+    this.#ampA = f1 > 0 ? amplitude : 0;
+    this.#ampB = f2 > 0 ? amplitude : 0;
+    this.#target = 1;
+  }
+
+  /** Sets the two amplitudes separately (DTMF twist). */
+  setLevels(ampA: number, ampB: number): void {
+    this.#ampA = ampA;
+    this.#ampB = ampB;
+  }
+
+  /** Ramps down to silence, keeping the frequencies. */
+  silence(): void {
+    this.#target = 0;
+  }
+
+  /** Silence at once, phases back to 0. */
+  reset(): void {
+    this.#phaseA = 0;
+    this.#phaseB = 0;
+    this.#gain = 0;
+    this.#target = 0;
+  }
+
+  /** Writes count samples at out[offset]. */
+  render(out: Int16Array, offset: number, count: number): void {
+    let pa = this.#phaseA;
+    let pb = this.#phaseB;
+    let g = this.#gain;
+    const target = this.#target;
+    const sa = this.#stepA;
+    const sb = this.#stepB;
+    const aa = this.#ampA;
+    const ab = this.#ampB;
+    const end = offset + count;
+    for (let i = offset; i < end; i++) {
+      if (g !== target) g = g < target ? (g + RAMP_STEP > 1 ? 1 : g + RAMP_STEP) : g - RAMP_STEP < 0 ? 0 : g - RAMP_STEP;
+      if (g === 0) out[i] = 0;
+      else {
+        const v = g * (SINE[pa >>> SHIFT]! * aa + SINE[pb >>> SHIFT]! * ab);
+        out[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+      }
+      pa = (pa + sa) >>> 0;
+      pb = (pb + sb) >>> 0;
+    }
+    this.#phaseA = pa;
+    this.#phaseB = pb;
+    this.#gain = g;
+  }
 }

@@ -3,7 +3,7 @@
  * patterns for the ringer, as const tables of segments; a generator that fills frames from them with
  * two oscillators and a short ramp at every level change (no clicks), allocating nothing per frame.
  */
-import { Oscillator, clamp16, dbm0ToAmplitude, SAMPLE_RATE } from './oscillator.js';
+import { DualTone, dbm0ToAmplitude, SAMPLE_RATE } from './oscillator.js';
 
 /** One step of a pattern: [frequency 1 Hz, frequency 2 Hz (0 = none), milliseconds]; 0 Hz for both is silence. */
 export type ToneSegment = readonly [number, number, number];
@@ -79,17 +79,12 @@ export const RING_TONES: Readonly<Record<string, TonePattern>> = Object.freeze({
   trill: melody(-8, [1300, 0, 50], [1600, 0, 50], [1300, 0, 50], [1600, 0, 50], [1300, 0, 50], [1600, 0, 50], [0, 0, 1700]),
 });
 
-const RAMP = 16; // 2 ms
-
 /** Fills audio frames with a tone pattern. */
 export class ToneGenerator {
-  readonly #a = new Oscillator();
-  readonly #b = new Oscillator();
+  readonly #tone = new DualTone();
   #pattern: TonePattern | null = null;
   #segment = 0;
   #left = 0;
-  #gain = 0;
-  #target = 0;
   #amplitude = 0;
   #country: Country;
   #ring: TonePattern | null = null;
@@ -124,9 +119,7 @@ export class ToneGenerator {
   playPattern(pattern: TonePattern): void {
     this.#pattern = pattern;
     this.#amplitude = dbm0ToAmplitude(pattern.dbm0);
-    this.#a.reset();
-    this.#b.reset();
-    this.#gain = 0;
+    this.#tone.reset();
     this.#enter(0);
   }
 
@@ -138,12 +131,9 @@ export class ToneGenerator {
     const seg = this.#pattern!.segments[index]!;
     this.#segment = index;
     this.#left = seg[2] * (SAMPLE_RATE / 1000);
-    if (seg[0] > 0) {
-      // keep the previous frequency while ramping down into a silence
-      this.#a.set(seg[0], this.#amplitude);
-      this.#b.set(seg[1], seg[1] > 0 ? this.#amplitude : 0);
-      this.#target = 1;
-    } else this.#target = 0;
+    // a silence keeps the previous frequencies while ramping down
+    if (seg[0] > 0) this.#tone.set(seg[0], seg[1], this.#amplitude);
+    else this.#tone.silence();
   }
 
   /**
@@ -154,12 +144,17 @@ export class ToneGenerator {
     const pattern = this.#pattern;
     if (!pattern) return false;
     const segments = pattern.segments;
-    for (let i = 0; i < count; i++) {
-      if (this.#left <= 0 && segments.length > 1) this.#enter(this.#segment + 1 < segments.length ? this.#segment + 1 : 0);
-      this.#left--;
-      const g = this.#gain;
-      if (g !== this.#target) this.#gain = g < this.#target ? Math.min(1, g + 1 / RAMP) : Math.max(0, g - 1 / RAMP);
-      out[offset + i] = this.#gain === 0 ? 0 : clamp16(this.#gain * (this.#a.next() + this.#b.next()));
+    let done = 0;
+    while (done < count) {
+      if (segments.length === 1) {
+        this.#tone.render(out, offset + done, count - done);
+        break;
+      }
+      if (this.#left <= 0) this.#enter(this.#segment + 1 < segments.length ? this.#segment + 1 : 0);
+      const n = this.#left < count - done ? this.#left : count - done;
+      this.#tone.render(out, offset + done, n);
+      this.#left -= n;
+      done += n;
     }
     return true;
   }
