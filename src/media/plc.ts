@@ -95,7 +95,7 @@ export class Plc {
       const forward = this.#next();
       // the future audio continued backwards: one period before future[j] is future[j + p - p] ≈ future[j - p]
       const backward = future[futureOffset + ((p - (k % p)) % p)]!;
-      const w = (gapLength - k + 1) / (gapLength + 1);
+      const w = k >= gapLength ? 0 : (gapLength - k + 1) / (gapLength + 1);
       pcm[offset + i] = (1 - w) * forward + w * backward;
     }
     this.#joined = untilEnd <= PLC_FRAME;
