@@ -10,6 +10,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const ALL: ReadonlyArray<{ name: string; file: string }> = [
   { name: 'parser (Node)', file: 'parser.js' },
   { name: 'parser (XS)', file: 'xs-parser.js' },
+  { name: 'media path (Node)', file: 'media.js' },
+  { name: 'media path (XS)', file: 'media-xs.js' },
 ];
 
 function run(file: string): Promise<{ code: number | null; output: string }> {

@@ -110,13 +110,7 @@ export class MemoryNet {
       return;
     }
     if (this.delayMs > 0 && this.#clock) {
-      const copy = data.slice();
-      this.#clock.setTimer(this.delayMs, () => {
-        if (!to.closed) {
-          to.received++;
-          to.options.onMessage(copy, from.apparent);
-        }
-      });
+      this.#later(this.#clock, from, to, data.slice());
       return;
     }
     to.rx.set(data);
@@ -124,6 +118,16 @@ export class MemoryNet {
     const view = to.views.of(to.rx, data.length);
     if (this.rewrite) this.rewrite(view, from.apparent);
     to.options.onMessage(view, from.apparent);
+  }
+
+  // Its own function: XS gives a function's captured variables heap slots on every call, closure made or not.
+  #later(clock: Clock, from: MemorySocket, to: MemorySocket, copy: Uint8Array): void {
+    clock.setTimer(this.delayMs, () => {
+      if (!to.closed) {
+        to.received++;
+        to.options.onMessage(copy, from.apparent);
+      }
+    });
   }
 }
 
