@@ -1,6 +1,6 @@
 /**
  * The phone's screen on an SPI display through Commodetto/Poco (the `screen` global that
- * setup/commodetto creates from the manifest's config.screen). Layout on 320x240: a status bar, four body
+ * setup/commodetto creates from the manifest's config.screen, rotated by config.rotation). Layout on 320x240: a status bar, four body
  * lines and four soft-key labels. Each region is redrawn only when its text changed, so an unchanged
  * render() costs a few string compares and no SPI traffic.
  */
@@ -26,7 +26,7 @@ export class PocoDisplay implements Display {
   readonly #drawn: (string | undefined)[];
 
   constructor(fontResource = 'OpenSans-Regular-16.bf4') {
-    const poco = new Poco(screen, { rotation: 90, displayListLength: 1024 });
+    const poco = new Poco(screen, { displayListLength: 1024 });
     this.#poco = poco;
     this.#font = parseBMF(new Resource(fontResource));
     this.#bg = poco.makeColor(255, 255, 255);

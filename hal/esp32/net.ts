@@ -126,14 +126,15 @@ class Esp32Stream implements StreamSocket {
   }
 }
 
-let nextPort = 49152 + (Time.ticks & 0x3fff);
-
 export class Esp32Network implements Network {
+  /** Next ephemeral port to hand out (instance state: module-level bindings are preloaded into flash). */
+  #nextPort = 49152 + (Time.ticks & 0x3fff);
+
   async openUdp(options: UdpOptions): Promise<UdpSocket> {
     const address = options.address ?? '0.0.0.0';
     checkAddress(address, 'UDP bind');
     // ECMA-419 UDP does not report the port the stack picked, so pick one ourselves.
-    const port = options.port ? options.port : (nextPort = nextPort >= 65535 ? 49152 : nextPort + 1);
+    const port = options.port ? options.port : (this.#nextPort = this.#nextPort >= 65535 ? 49152 : this.#nextPort + 1);
     const udp = new UDP({
       address,
       port,
