@@ -1,4 +1,6 @@
 import test from 'ava';
+import { DefaultCallMedia } from '../../../../src/sip/call/media.js';
+import { SeededRandom } from '../transport/helpers.js';
 import { events, lab, labels, types, wire } from './helpers.js';
 
 test('alice calls bob: 180, answer, 200 with SDP, ACK, media both sides; alice hangs up with BYE', async (t) => {
@@ -192,8 +194,6 @@ test('an offer with no common codec is refused 488 before ringing', async (t) =>
   const l = lab();
   const alice = await l.phone('alice', '10.0.0.1', 18);
   const bob = await l.phone('bob', '10.0.0.2', 19);
-  const { DefaultCallMedia } = await import('../../../../src/sip/call/media.js');
-  const { SeededRandom } = await import('../transport/helpers.js');
   bob.line.media = () => new DefaultCallMedia({ address: '10.0.0.2', port: 4000, codecs: ['PCMA'], random: new SeededRandom(3) });
   alice.line.media = () => new DefaultCallMedia({ address: '10.0.0.1', port: 4000, codecs: ['PCMU'], random: new SeededRandom(4) });
   const call = alice.calls.place('sip:bob@10.0.0.2');
