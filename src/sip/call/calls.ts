@@ -62,6 +62,17 @@ export class CallManager {
     this.#options = options;
     this.#log = options.log ?? ua.log ?? silent;
     ua.handle('INVITE', (request, tx, source) => this.#incoming(request, tx, source));
+    // Only meaningful inside an INVITE dialog; claiming them here also lists them in the UA's Allow (OPTIONS).
+    for (const method of ['PRACK', 'UPDATE']) ua.handle(method, (request, tx) => void ua.respond(tx, request, 481));
+  }
+
+  /** The live call a dialog identifier names (Replaces, RFC 3891; dialog-event matching), from our side. */
+  findCall(callId: string, localTag: string, remoteTag: string): Call | undefined {
+    for (const call of this.calls) {
+      if (call.callId !== callId || call.local.params['tag'] !== localTag) continue;
+      if (call.dialog?.remoteTag === remoteTag) return call;
+    }
+    return undefined;
   }
 
   addLine(line: Line): Line {
