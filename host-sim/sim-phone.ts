@@ -14,6 +14,7 @@ import type { Network } from '../hal/net.js';
 import { Logger, type LogLevel } from '../src/log.js';
 import { redact } from '../src/sip/auth/redact.js';
 import { PhoneApp, type AppEvent } from '../src/phone/app.js';
+import { createSipCalls } from '../src/phone/sip-calls.js';
 import type { Key } from '../src/phone/keys.js';
 import { defaultSettings, validateSettings, type Settings } from '../src/phone/settings.js';
 import type { PhoneHost, PhoneSnapshot } from './phone-host.js';
@@ -79,6 +80,7 @@ export class SimPhone implements PhoneHost {
         onEvent?.(e);
         if (self) self.#emit({ kind: 'event', event: e as unknown as Record<string, unknown> });
       },
+      calls: createSipCalls,
       onScreen: () => {
         if (self) self.#emit({ kind: 'state' });
       },

@@ -14,6 +14,7 @@ import { DnsResolver } from '../sip/dns/resolver.js';
 import { SipLocator } from '../sip/dns/sip-locator.js';
 import { sipCodec, SipTransport } from '../sip/transport/index.js';
 import type { Protocol } from '../sip/transport/types.js';
+import { Admission } from '../sip/ua/admission.js';
 import { Registration, type RegistrationState } from '../sip/ua/registration.js';
 import { UserAgent, PRODUCT } from '../sip/ua/user-agent.js';
 import { isSipUri, parseUri, type SipUri } from '../sip/uri.js';
@@ -85,6 +86,7 @@ export class PhoneApp {
   readonly registrations: Array<Registration | undefined>;
   readonly log: Logger;
   #options: PhoneAppOptions;
+  readonly #changeListeners: Array<() => void> = [];
 
   private constructor(options: PhoneAppOptions, ua: UserAgent) {
     this.#options = options;
@@ -92,9 +94,6 @@ export class PhoneApp {
     this.ua = ua;
     this.log = options.hal.log ?? silent;
     const settings = options.settings;
-    const history = new CallHistory(options.hal.storage, settings.historySize);
-    const control: CallControl = options.calls ? options.calls(this) : noCalls(this);
-    this.phone = new Phone({ clock: options.hal.clock, control, settings, history, onChange: () => options.onScreen?.() });
     this.registrations = settings.accounts.map((account, line) => {
       const registrar = registrarUri(account);
       if (!registrar || !account.enabled) return undefined;
@@ -115,6 +114,15 @@ export class PhoneApp {
         },
         { onState: (s) => this.#registration(line, account, s) },
       );
+    });
+    const history = new CallHistory(options.hal.storage, settings.historySize);
+    const control: CallControl = options.calls ? options.calls(this) : noCalls(this);
+    this.phone = new Phone({
+      clock: options.hal.clock, control, settings, history,
+      onChange: () => {
+        for (const l of this.#changeListeners) l();
+        options.onScreen?.();
+      },
     });
   }
 
@@ -147,12 +155,23 @@ export class PhoneApp {
       transport,
       host: options.address === '0.0.0.0' ? (hal.network.localAddresses()[0] ?? '127.0.0.1') : options.address,
       product: options.product ?? PRODUCT,
+      admission: new Admission(hal.clock),
       ...(locator ? { locator } : {}),
       ...(hal.log ? { log: hal.log.child('ua') } : {}),
     });
     const app = new PhoneApp(options, ua);
     for (const r of app.registrations) r?.start();
     return app;
+  }
+
+  /** The settings in force (the phone's, once it exists: keys may have changed DND or volumes). */
+  get settings(): Settings {
+    return this.phone ? this.phone.settings : this.#options.settings;
+  }
+
+  /** Runs fn after every change of the phone's state (screen, tones, calls). */
+  onPhoneChange(fn: () => void): void {
+    this.#changeListeners.push(fn);
   }
 
   press(key: Key): void {

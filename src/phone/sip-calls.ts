@@ -1,0 +1,280 @@
+/**
+ * The phone's CallControl over SIP: each phone call is a SIP Call (src/sip/call) with its own media engine
+ * (src/media/engine). It also decides who may make the phone ring (no ghost calls) and turns call events
+ * into phone events and the app's log events.
+ */
+import { CallMediaEngine as MediaEngine } from '../media/engine/call-media.js';
+import type { ToneName } from '../media/tones.js';
+import { DTMF_RELAY_TYPE, formatDtmfRelay } from '../media/dtmf-relay.js';
+import type { SipRequest } from '../sip/message.js';
+import type { Source } from '../sip/transport/types.js';
+import { Call, type CallEvent as SipCallEvent } from '../sip/call/call.js';
+import { CallManager, type Acceptance, type Line } from '../sip/call/calls.js';
+import { DefaultCallMedia } from '../sip/call/media.js';
+import { formatUri, isSipUri } from '../sip/uri.js';
+import type { PhoneApp } from './app.js';
+import type { CallControl, CallId } from './call-control.js';
+import type { DigitKey } from './keys.js';
+import type { Settings } from './settings.js';
+
+interface Entry {
+  id: CallId;
+  call: Call | undefined;
+  engine: MediaEngine | undefined;
+  line: number;
+  /** Set when the user hung up before the call existed (media still opening). */
+  abandoned: boolean;
+  answeredAt?: number;
+  startedAt: number;
+}
+
+/** Who may ring this phone: 'any', only requests for our own user, or only what the registrar/proxy sends. */
+export function acceptIncoming(settings: Settings, line: number, request: SipRequest, source: Source, trusted: (address: string) => boolean): Acceptance {
+  const account = settings.accounts[line];
+  if (!account) return 404;
+  if (settings.incoming === 'any') return true;
+  const uri = request.uri;
+  const user = isSipUri(uri) ? uri.user : undefined;
+  const toUser = isSipUri(request.to.uri) ? request.to.uri.user : undefined;
+  // A registrar rewrites the Request-URI to our Contact; the To user may be an alias, so either may name us.
+  if (user !== account.user && toUser !== account.user) return 404;
+  if (settings.incoming === 'registrar-only' && account.registrar && !trusted(source.address)) return 403;
+  return true;
+}
+
+/** Resolves what was dialled: a contact's number to its URI, otherwise as the call manager does. */
+export function dialTarget(settings: Settings, dialled: string): string {
+  const contact = settings.contacts.find((c) => c.number === dialled);
+  return contact?.uri ?? contact?.number ?? dialled;
+}
+
+const TONES: Record<string, ToneName> = { ringback: 'ringback', busy: 'busy', congestion: 'congestion', 'call-waiting': 'call-waiting' };
+
+export function createSipCalls(app: PhoneApp): CallControl {
+  const { ua, hal } = app;
+  const settings = (): Settings => app.settings;
+  const manager = new CallManager(ua, { allow: ['MESSAGE', 'REFER', 'NOTIFY', 'SUBSCRIBE'], ...(hal.log ? { log: hal.log.child('calls') } : {}) });
+  const entries = new Map<CallId, Entry>();
+  let nextId = 1;
+  /** Engines opened ahead, so an incoming INVITE has its RTP port at once. */
+  const spares: MediaEngine[] = [];
+  let opening = false;
+
+  const openEngine = (): Promise<MediaEngine> => {
+    const s = settings();
+    return MediaEngine.open({
+      network: hal.network, clock: hal.clock, random: hal.random, portMin: s.network.rtpPortMin, portMax: s.network.rtpPortMax,
+      bindAddress: ua.host.includes(':') ? '::' : '0.0.0.0', country: s.country,
+      ...(hal.log ? { log: hal.log.child('media') } : {}),
+      onDtmf: (digit: string) => hal.log?.info(`DTMF ${digit} received`),
+    });
+  };
+  const refill = (): void => {
+    if (opening || spares.length >= 1) return;
+    opening = true;
+    openEngine().then(
+      (e) => {
+        opening = false;
+        spares.push(e);
+      },
+      (e: unknown) => {
+        opening = false;
+        app.emit({ type: 'error', message: `cannot open RTP sockets: ${(e as Error).message}` });
+      },
+    );
+  };
+  refill();
+
+  const sdpFor = (engine: MediaEngine) => {
+    const s = settings();
+    return new DefaultCallMedia(
+      { address: ua.host, port: engine.localPort, codecs: s.codecs, random: hal.random, telephoneEvent: s.dtmfMode === 'rfc4733' },
+      (media) => engine.apply(media),
+    );
+  };
+
+  /** Only the focused call gets the microphone and speaker; the others stream silence and are not heard. */
+  const routeAudio = (): void => {
+    const focus = app.phone.focus;
+    for (const e of entries.values()) {
+      if (!e.engine) continue;
+      if (e.id === focus) e.engine.attachAudio(hal.audioInput, hal.audioOutput);
+      else e.engine.attachAudio();
+    }
+  };
+
+  // An outgoing call reserves its engine before the INVITE is built; the media factory reports what it took.
+  let reserved: MediaEngine | undefined;
+  let taken: MediaEngine | undefined;
+
+  const lineOf = (index: number): Line => {
+    const existing = manager.lines[index];
+    if (existing) return existing;
+    throw new Error(`line ${index + 1} is not configured`);
+  };
+
+  settings().accounts.forEach((account, index) => {
+    const reg = app.registrations[index];
+    manager.addLine({
+      user: account.user,
+      domain: account.domain,
+      ...(account.displayName ? { displayName: account.displayName } : {}),
+      ...(reg ? { credentials: reg.credentials, routes: () => reg.serviceRoute } : {}),
+      ...(reg?.account.outboundProxy ? { outboundProxy: reg.account.outboundProxy } : {}),
+      media: () => {
+        const engine = reserved ?? spares.shift();
+        reserved = undefined;
+        refill();
+        if (!engine) throw new Error('no RTP port ready');
+        taken = engine;
+        return sdpFor(engine);
+      },
+      acceptIncoming: (request, source) => acceptIncoming(settings(), index, request, source, (a) => ua.admission?.isTrusted(a) ?? false),
+      strictUser: settings().incoming !== 'any',
+    });
+  });
+
+  const follow = (entry: Entry, call: Call): void => {
+    call.on((event: SipCallEvent) => {
+      const id = entry.id;
+      switch (event.type) {
+        case 'progress':
+          if (event.status === 100) return;
+          app.phone.handle({ type: 'progress', call: id, earlyMedia: event.earlyMedia });
+          return app.emit({ type: 'ringing', call: id });
+        case 'answered':
+          entry.answeredAt = hal.clock.now();
+          app.phone.handle({ type: 'answered', call: id });
+          routeAudio();
+          return app.emit({ type: 'answered', call: id });
+        case 'held':
+        case 'resumed':
+          app.phone.handle({ type: 'hold', call: id, held: event.type === 'held' });
+          return routeAudio();
+        case 'remote-hold':
+          return app.phone.handle({ type: 'remote-hold', call: id, held: event.held });
+        case 'modify-failed':
+          return app.log.info(`call ${id}: re-INVITE refused (${event.status} ${event.reason})`);
+        case 'redirected':
+          return app.log.info(`call ${id} redirected to ${event.target}`);
+        case 'info':
+          return;
+        case 'ended': {
+          entries.delete(id);
+          entry.engine?.close();
+          const duration = entry.answeredAt === undefined ? 0 : Math.round((hal.clock.now() - entry.answeredAt) / 1000);
+          app.phone.handle({
+            type: 'ended', call: id, byRemote: event.byRemote,
+            ...(event.status !== undefined ? { status: event.status } : {}), ...(event.reason !== undefined ? { reason: event.reason } : {}),
+          });
+          routeAudio();
+          return app.emit({ type: 'ended', call: id, cause: event.cause, duration, ...(event.status !== undefined ? { status: event.status } : {}) });
+        }
+      }
+    });
+  };
+
+  manager.onIncoming = (call, line) => {
+    const id = nextId++;
+    const index = manager.lines.indexOf(line);
+    const entry: Entry = { id, call, engine: taken, line: index, abandoned: false, startedAt: hal.clock.now() };
+    taken = undefined;
+    entries.set(id, entry);
+    follow(entry, call);
+    const remote = call.remote;
+    const user = isSipUri(remote.uri) ? remote.uri.user ?? remote.uri.host : formatUri(remote.uri);
+    app.phone.handle({
+      type: 'incoming', call: id, line: Math.max(0, index), remote: user, uri: formatUri(remote.uri),
+      ...(remote.displayName ? { name: remote.displayName } : {}),
+    });
+    app.emit({ type: 'incoming', call: id, line: Math.max(0, index), from: formatUri(remote.uri) });
+  };
+
+  // Local tones follow the phone: ringback, busy... played into the focused call's speaker path.
+  app.onPhoneChange(() => playTones());
+  const playTones = (): void => {
+    const tone = app.phone.tone;
+    const focus = app.phone.focus === undefined ? undefined : entries.get(app.phone.focus);
+    focus?.engine?.playTone(tone && TONES[tone] ? TONES[tone]! : null);
+  };
+
+  const withCall = (id: CallId, fn: (call: Call, entry: Entry) => void): void => {
+    const entry = entries.get(id);
+    if (!entry) return;
+    if (!entry.call) {
+      entry.abandoned = true;
+      return;
+    }
+    fn(entry.call, entry);
+  };
+
+  return {
+    place(line: number, target: string): CallId {
+      const id = nextId++;
+      const entry: Entry = { id, call: undefined, engine: undefined, line, abandoned: false, startedAt: hal.clock.now() };
+      entries.set(id, entry);
+      const fail = (reason: string): void => {
+        entries.delete(id);
+        app.emit({ type: 'error', message: reason });
+        hal.clock.setTimer(0, () => app.phone.handle({ type: 'ended', call: id, status: 500, reason }));
+      };
+      let sipLine: Line;
+      try {
+        sipLine = lineOf(line);
+      } catch (e) {
+        fail((e as Error).message);
+        return id;
+      }
+      const engine = spares.shift();
+      const go = (engine: MediaEngine): void => {
+        if (entry.abandoned) {
+          engine.close();
+          entries.delete(id);
+          app.phone.handle({ type: 'ended', call: id });
+          return;
+        }
+        entry.engine = engine;
+        reserved = engine;
+        try {
+          entry.call = manager.place(dialTarget(settings(), target), sipLine);
+        } catch (e) {
+          engine.close();
+          return fail(`cannot call ${target}: ${(e as Error).message}`);
+        } finally {
+          reserved = undefined;
+          taken = undefined;
+        }
+        follow(entry, entry.call);
+        routeAudio();
+      };
+      if (engine) {
+        refill();
+        go(engine);
+      } else {
+        openEngine().then(go, (e: unknown) => fail(`cannot open RTP sockets: ${(e as Error).message}`));
+      }
+      return id;
+    },
+    answer: (id) => withCall(id, (c) => c.answer()),
+    reject: (id, status) => withCall(id, (c) => c.reject(status)),
+    redirect: (id, target) => withCall(id, (c) => c.redirect(dialTarget(settings(), target).includes(':') ? dialTarget(settings(), target) : CallManager.targetUri(target, lineOf(0)))),
+    hangup: (id) => withCall(id, (c) => c.hangup()),
+    hold: (id) => withCall(id, (c) => c.hold()),
+    resume: (id) => withCall(id, (c) => c.resume()),
+    dtmf(id: CallId, digit: DigitKey): void {
+      withCall(id, (c, e) => {
+        if (settings().dtmfMode === 'info') {
+          c.sendInfo(formatDtmfRelay(digit, 160), DTMF_RELAY_TYPE);
+          return;
+        }
+        e.engine?.sendDtmf(digit);
+      });
+    },
+    mute: (id, on) => withCall(id, (_c, e) => {
+      if (e.engine) e.engine.muted = on;
+    }),
+    blindTransfer: () => app.emit({ type: 'error', message: 'transfer is not available yet' }),
+    attendedTransfer: () => app.emit({ type: 'error', message: 'transfer is not available yet' }),
+    conference: () => app.emit({ type: 'error', message: 'conference is not available yet' }),
+  };
+}
