@@ -30,11 +30,14 @@ declare module 'crypt' {
     readonly blockSize: number;
     readonly outputSize: number;
   }
-  /** "AES" (16/24/32-byte key), "DES", "TDES". encrypt(data, result) works on one block. */
+  /**
+   * "AES" (16/24/32-byte key), "DES", "TDES". encrypt(data, result) works on one block. modCrypt.c reads
+   * data and result with xsmcToArrayBuffer: they must be ArrayBuffers, not typed-array views.
+   */
   export class BlockCipher {
-    constructor(cipher: string, key: ArrayBuffer | ArrayBufferView);
-    encrypt(data: ArrayBuffer | ArrayBufferView, result?: ArrayBuffer | ArrayBufferView): ArrayBuffer;
-    decrypt(data: ArrayBuffer | ArrayBufferView, result?: ArrayBuffer | ArrayBufferView): ArrayBuffer;
+    constructor(cipher: string, key: ArrayBuffer);
+    encrypt(data: ArrayBuffer, result?: ArrayBuffer): ArrayBuffer;
+    decrypt(data: ArrayBuffer, result?: ArrayBuffer): ArrayBuffer;
     readonly keySize: number;
     readonly blockSize: number;
   }

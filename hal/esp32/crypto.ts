@@ -16,6 +16,9 @@ export class Esp32Crypto implements Crypto {
   readonly #digests = new Map<string, Digest>();
   /** AES key schedules per key array, as SRTP calls this per 16-byte block. */
   readonly #ciphers = new WeakMap<Uint8Array, { cipher: BlockCipher; key: Uint8Array }>();
+  /** BlockCipher takes ArrayBuffers only (no views): blocks go through these two, so nothing is allocated per block. */
+  readonly #blockIn = new Uint8Array(16);
+  readonly #blockOut = new Uint8Array(16);
 
   digest(algorithm: DigestAlgorithm, data: Uint8Array): Uint8Array {
     const name = NATIVE[algorithm];
@@ -37,11 +40,14 @@ export class Esp32Crypto implements Crypto {
   aesEncryptBlock(key: Uint8Array, input: Uint8Array, output: Uint8Array): void {
     let c = this.#ciphers.get(key);
     if (!c || !same(c.key, key)) {
-      c = { cipher: new BlockCipher('AES', key), key: key.slice() };
+      const copy = key.slice();
+      c = { cipher: new BlockCipher('AES', copy.buffer), key: copy };
       this.#ciphers.set(key, c);
     }
     if (input.length < 16 || output.length < 16) throw new RangeError('AES block must be 16 bytes');
-    c.cipher.encrypt(input.subarray(0, 16), output.subarray(0, 16));
+    this.#blockIn.set(input.subarray(0, 16));
+    c.cipher.encrypt(this.#blockIn.buffer, this.#blockOut.buffer);
+    output.set(this.#blockOut);
   }
 
   ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {

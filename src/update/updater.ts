@@ -72,9 +72,10 @@ export class Updater {
     const parsed = parseManifest(res.text);
     if (!parsed.ok) throw new UpdateError(parsed.error);
     const m = parsed.manifest;
+    // Nothing newer: no need for the (slow on the device) signature check of a manifest we will not act on.
+    if (compareVersions(m.version, o.ota.running().version) <= 0) return undefined;
     if (!this.#signatureValid(m)) throw new UpdateError('the update\'s signature does not match this phone\'s key');
-    const running = o.ota.running().version;
-    return compareVersions(m.version, running) > 0 ? m : undefined;
+    return m;
   }
 
   /** Checks, downloads, verifies and installs; on success the device restarts into the new image (on trial). */
