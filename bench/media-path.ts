@@ -1,5 +1,5 @@
 // The steady-state duplex audio path the media benchmarks measure, shared by the Node and XS runs:
-// two phones' CallMedia over the in-memory network (synchronous delivery), negotiated by the real
+// two phones' CallMediaEngine over the in-memory network (synchronous delivery), negotiated by the real
 // offer/answer code (PCMU, telephone-event, SRTP AES_CM_128_HMAC_SHA1_80 by SDES or plain RTP),
 // driven externally frame by frame with a manual clock and preallocated microphone frames.
 // One step = both phones' frames: each takes its microphone frame, encodes, packetises, protects and
@@ -7,7 +7,7 @@
 // its jitter buffer, decodes it and "plays" it (a checksum). So one step is two full duplex paths.
 import type { Clock, TimerHandle } from '../hal/clock.js';
 import type { Random } from '../hal/random.js';
-import { CallMedia } from '../src/media/engine/call-media.js';
+import { CallMediaEngine } from '../src/media/engine/call-media.js';
 import { MediaSession } from '../src/sdp/offer-answer.js';
 import { MemoryNet } from '../test/core/media/engine/memory-network.js';
 
@@ -59,8 +59,8 @@ export interface DuplexPath {
   run(n: number): void;
   /** Sum of |samples| played by both phones in the last step (non-zero once audio flows). */
   readonly level: number;
-  readonly a: CallMedia;
-  readonly b: CallMedia;
+  readonly a: CallMediaEngine;
+  readonly b: CallMediaEngine;
 }
 
 export async function createDuplexPath(srtp: boolean): Promise<DuplexPath> {
@@ -68,8 +68,8 @@ export async function createDuplexPath(srtp: boolean): Promise<DuplexPath> {
   const net = new MemoryNet();
   const ra = seeded(1);
   const rb = seeded(2);
-  const a = await CallMedia.open({ network: net.host('192.0.2.1'), clock, random: ra, portMin: 20000, portMax: 20100 });
-  const b = await CallMedia.open({ network: net.host('192.0.2.2'), clock, random: rb, portMin: 20000, portMax: 20100 });
+  const a = await CallMediaEngine.open({ network: net.host('192.0.2.1'), clock, random: ra, portMin: 20000, portMax: 20100 });
+  const b = await CallMediaEngine.open({ network: net.host('192.0.2.2'), clock, random: rb, portMin: 20000, portMax: 20100 });
   const policy = srtp ? 'mandatory' : 'off';
   const sa = new MediaSession({ address: '192.0.2.1', port: a.localPort, codecs: ['PCMU'], srtp: policy, random: ra });
   const sb = new MediaSession({ address: '192.0.2.2', port: b.localPort, codecs: ['PCMU'], srtp: policy, random: rb });

@@ -1,5 +1,5 @@
 /**
- * One call's media: the RTP (and RTCP) sockets, the 20 ms frame loop and the audio devices around an
+ * One call's media engine: the RTP (and RTCP) sockets, the 20 ms frame loop and the audio devices around an
  * RtpSession. The signalling side opens it before the SDP exchange (localPort goes into the offer or
  * answer), then drives it with what offer/answer agreed: start() once, update() on every re-INVITE
  * (new address, hold directions, codec, keys), stop() at hang-up (RTCP BYE, statistics logged).
@@ -26,7 +26,7 @@ import { ExactViews } from './exact-views.js';
 import { FrameDriver } from './frame-driver.js';
 import { SrtpSlot } from './srtp-slot.js';
 
-export interface CallMediaOptions {
+export interface CallMediaEngineOptions {
   network: Network;
   clock: Clock;
   random: Random;
@@ -58,10 +58,10 @@ const DEFAULT_PORT_MIN = 16384;
 const DEFAULT_PORT_MAX = 32766;
 const BIND_ATTEMPTS = 16;
 
-export class CallMedia {
+export class CallMediaEngine {
   readonly #clock: Clock;
   readonly #network: Network;
-  readonly #options: CallMediaOptions;
+  readonly #options: CallMediaEngineOptions;
   readonly #log: Logger;
   readonly #session: RtpSession;
   readonly #sendSrtp = new SrtpSlot();
@@ -101,7 +101,7 @@ export class CallMedia {
     socket.send(this.#views.of(bytes, length), address, port);
   };
 
-  private constructor(options: CallMediaOptions) {
+  private constructor(options: CallMediaEngineOptions) {
     this.#options = options;
     this.#clock = options.clock;
     this.#network = options.network;
@@ -131,8 +131,8 @@ export class CallMedia {
   }
 
   /** Opens the sockets: an even RTP port from the range and, unless rtcpMuxOnly, RTCP on the next one. */
-  static async open(options: CallMediaOptions): Promise<CallMedia> {
-    const media = new CallMedia(options);
+  static async open(options: CallMediaEngineOptions): Promise<CallMediaEngine> {
+    const media = new CallMediaEngine(options);
     await media.#bind();
     return media;
   }
@@ -217,7 +217,7 @@ export class CallMedia {
       this.#log.info(`media to ${media.remoteAddress}:${media.remotePort} ${media.codec}/${media.ptime} ms ${media.direction}` +
         `${media.srtp ? ' SRTP ' + media.srtp.suite : ''}${media.rtcpMux ? ' rtcp-mux' : ''}`);
     }
-    if (!this.#external) this.#driver.start(this.#input);
+    this.#drive();
   }
 
   /** A re-INVITE's outcome: new remote address (latching starts again), hold direction, codec, keys. */
@@ -225,18 +225,24 @@ export class CallMedia {
     this.start(media);
   }
 
-  /** What the signalling's onMedia callback reports: agreed media (start or update), or none (stop). */
+  /**
+   * What the call's media interface reports (src/sip/call/media.ts DefaultCallMedia's onMedia): the agreed
+   * media, to start or update; or undefined when the call is over, which stops the stream and closes
+   * the sockets. Pass `engine.onMedia` as that callback.
+   */
   apply(media: NegotiatedMedia | undefined): void {
     if (media) this.start(media);
-    else this.stop();
+    else this.close();
   }
+
+  readonly onMedia = (media: NegotiatedMedia | undefined): void => this.apply(media);
 
   /** Ends the stream: RTCP BYE, the audio devices released, the statistics logged and reported. Sockets stay open. */
   stop(): void {
     if (!this.#started) return;
     this.#started = false;
-    this.#driver.stop();
     this.#session.stop();
+    this.#drive();
     const stats = this.#session.stats;
     this.#log.info(`call media: ${stats.summary()}`);
     this.#options.onStop?.(stats);
@@ -246,6 +252,7 @@ export class CallMedia {
   close(): void {
     this.stop();
     this.#closed = true;
+    this.#drive();
     this.#rtpSocket?.close();
     this.#rtcpSocket?.close();
     this.#rtpSocket = null;
@@ -257,9 +264,13 @@ export class CallMedia {
     return this.#session.sendDtmf(digit, durationMs);
   }
 
-  /** Plays a call-progress tone mixed into what the speaker plays (null stops it). */
+  /**
+   * Plays a call-progress tone mixed into what the speaker plays (null stops it). Before media is
+   * agreed (ringback without early media) the frame loop runs for the tone alone.
+   */
   playTone(name: ToneName | null): void {
     this.#tones.play(name);
+    this.#drive();
   }
 
   /**
@@ -268,15 +279,26 @@ export class CallMedia {
    */
   detachAudio(): void {
     this.#external = true;
-    this.#driver.stop();
+    this.#drive();
   }
 
-  /** Drives the frame loop again, from these devices when given (else the ones it had). */
+  /**
+   * Drives the frame loop itself again, with exactly these devices: none means a timer paces the
+   * frames, silence is sent and nothing is played (a call that is not the focused one).
+   */
   attachAudio(input?: AudioInput, output?: AudioOutput): void {
-    if (input) this.#input = input;
-    if (output) this.#output = output;
+    const changed = input !== this.#input;
+    this.#input = input;
+    this.#output = output;
     this.#external = false;
-    if (this.#started) this.#driver.start(this.#input);
+    if (changed) this.#driver.stop();
+    this.#drive();
+  }
+
+  /** Runs the frame loop while the stream or a tone needs it and nobody else drives it. */
+  #drive(): void {
+    if (!this.#closed && !this.#external && (this.#started || this.#tones.pattern !== null)) this.#driver.start(this.#input);
+    else this.#driver.stop();
   }
 
   /** Sends one 20 ms frame (null: silence). The frame is copied, not changed. */

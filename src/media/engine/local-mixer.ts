@@ -7,7 +7,7 @@ import type { AudioInput, AudioOutput } from '../../../hal/audio.js';
 import { FRAME_SAMPLES } from '../../../hal/audio.js';
 import type { Clock } from '../../../hal/clock.js';
 import { mixConference } from '../conference.js';
-import type { CallMedia } from './call-media.js';
+import type { CallMediaEngine } from './call-media.js';
 import { FrameDriver } from './frame-driver.js';
 
 export interface LocalMixerOptions {
@@ -17,8 +17,8 @@ export interface LocalMixerOptions {
 }
 
 export class LocalMixer {
-  readonly #a: CallMedia;
-  readonly #b: CallMedia;
+  readonly #a: CallMediaEngine;
+  readonly #b: CallMediaEngine;
   readonly #input: AudioInput | undefined;
   readonly #output: AudioOutput | undefined;
   readonly #driver: FrameDriver;
@@ -31,7 +31,7 @@ export class LocalMixer {
   /** Mutes the microphone for both parties (they still hear each other). */
   muted = false;
 
-  constructor(a: CallMedia, b: CallMedia, options: LocalMixerOptions) {
+  constructor(a: CallMediaEngine, b: CallMediaEngine, options: LocalMixerOptions) {
     this.#a = a;
     this.#b = b;
     this.#input = options.audioInput;

@@ -345,3 +345,33 @@ test('ports: even RTP port from the range with RTCP next to it; busy pairs skipp
   t.false(net.isBound(A, 20004) || net.isBound(A, 20005), 'close releases both ports');
   for (const s of taken) s.close();
 });
+
+test('a tone plays before media is agreed (ringback without early media); attachAudio() with no devices plays nothing', async (t) => {
+  const clock = new VirtualClock(0);
+  const net = new MemoryNet(clock);
+  net.record = true;
+  const a = await phone(net, clock, 25, { address: A });
+  const b = await phone(net, clock, 26, { address: B });
+  a.media.playTone('ringback');
+  clock.advance(400);
+  t.true(a.output.chunks.length >= 19, 'the frame loop runs for the tone');
+  t.true(tonePower(a.output.samples, 160 * 5, 160 * 10, 440) > 1e5, 'US ringback (440 + 480 Hz)');
+  t.is(net.log.length, 0, 'nothing is sent before media is agreed');
+  a.media.playTone(null);
+  const played = a.output.chunks.length;
+  clock.advance(200);
+  t.is(a.output.chunks.length, played, 'no tone, no stream: the loop stops');
+  connect(a, b);
+  clock.advance(200);
+  t.true(a.output.chunks.length >= played + 9);
+  a.media.attachAudio();
+  const muted = a.output.chunks.length;
+  const sentBefore = a.media.stats.packetsSent;
+  clock.advance(400);
+  t.is(a.output.chunks.length, muted, 'not the focused call: nothing played');
+  t.true(a.media.stats.packetsSent >= sentBefore + 19, 'but the stream goes on (timer-driven silence)');
+  a.media.apply(undefined);
+  t.is(a.stopped, 1, 'the call is over: stopped');
+  t.false(net.isBound(A, a.media.localPort), 'and closed');
+  b.media.close();
+});

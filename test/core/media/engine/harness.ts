@@ -4,7 +4,7 @@ import type { AudioInput, AudioOutput } from '../../../../hal/audio.js';
 import type { Clock, TimerHandle } from '../../../../hal/clock.js';
 import type { Random } from '../../../../hal/random.js';
 import { VirtualClock } from '../../../../hal/virtual/clock.js';
-import { CallMedia, type CallMediaOptions } from '../../../../src/media/engine/call-media.js';
+import { CallMediaEngine, type CallMediaEngineOptions } from '../../../../src/media/engine/call-media.js';
 import { MediaSession, type MediaOptions, type NegotiatedMedia } from '../../../../src/sdp/offer-answer.js';
 import { parseSdp } from '../../../../src/sdp/parse.js';
 import { serializeSdp } from '../../../../src/sdp/serialize.js';
@@ -68,7 +68,7 @@ export function sine(n: number, hz: number, amplitude: number): Int16Array {
 }
 
 export interface Phone {
-  media: CallMedia;
+  media: CallMediaEngine;
   sdp: MediaSession;
   input: ArrayInput | undefined;
   output: RecordingOutput;
@@ -80,7 +80,7 @@ export interface PhoneSetup {
   address: string;
   host?: HostOptions;
   sdp?: Partial<Omit<MediaOptions, 'address' | 'port' | 'random'>>;
-  media?: Partial<CallMediaOptions>;
+  media?: Partial<CallMediaEngineOptions>;
   /** Samples for the microphone; without, no input device (timer-driven, silence). */
   mic?: Int16Array;
 }
@@ -91,7 +91,7 @@ export async function phone(net: MemoryNet, clock: VirtualClock, seed: number, s
   const output = new RecordingOutput();
   const dtmf: Phone['dtmf'] = [];
   const p: Partial<Phone> = { input, output, dtmf, stopped: 0 };
-  const media = await CallMedia.open({
+  const media = await CallMediaEngine.open({
     network: net.host(setup.address, setup.host), clock, random, audioOutput: output,
     ...(input ? { audioInput: input } : {}),
     onDtmf: (digit, durationMs) => dtmf.push({ digit, durationMs }),

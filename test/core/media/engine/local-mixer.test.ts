@@ -44,7 +44,7 @@ test('three-way conference: B hears the host and C but not itself; the host hear
   t.true(tonePower(mutedB, tail, 160 * 10, 1300) > 1e6, 'C still reaches B');
   mixer.stop();
   t.false(mixer.running);
-  hostB.media.attachAudio();
+  hostB.media.attachAudio(undefined, hostB.output);
   clock.advance(100);
   t.true(hostB.output.chunks.length > ownB, 'the call that stays drives its devices again');
   for (const p of [hostB, hostC, b, c]) p.media.close();

@@ -1,4 +1,4 @@
-// Two CallMedia engines over real loopback UDP (HostNetwork, HostClock): each plays a WAV file as its
+// Two CallMediaEngine engines over real loopback UDP (HostNetwork, HostClock): each plays a WAV file as its
 // microphone and records what its speaker plays to a WAV file. The recordings are compared with the
 // other side's input by windowed correlation (500 ms windows, each aligned within ±100 ms of the
 // overall alignment, averaged over windows that are not silent).
@@ -12,7 +12,7 @@ import { WavAudioInput, WavAudioOutput } from '../../../../hal/host/audio.js';
 import { HostNetwork } from '../../../../hal/host/net.js';
 import { HostRandom } from '../../../../hal/host/random.js';
 import { loadPhoneAudio } from '../../../../hal/host/wav.js';
-import { CallMedia } from '../../../../src/media/engine/call-media.js';
+import { CallMediaEngine } from '../../../../src/media/engine/call-media.js';
 import { MediaSession } from '../../../../src/sdp/offer-answer.js';
 import { parseSdp } from '../../../../src/sdp/parse.js';
 import { serializeSdp } from '../../../../src/sdp/serialize.js';
@@ -86,9 +86,9 @@ test('two engines over loopback UDP with WAV in and out: each hears the other wi
   };
   const common = { network, clock, random, bindAddress: LOOPBACK, portMin: 30000, portMax: 39998 };
   const stats: string[] = [];
-  const a = await CallMedia.open({ ...common, audioInput: WavAudioInput.fromFile(clock, inA, { atEnd: 'silence', onEnd }), audioOutput: outA,
+  const a = await CallMediaEngine.open({ ...common, audioInput: WavAudioInput.fromFile(clock, inA, { atEnd: 'silence', onEnd }), audioOutput: outA,
     onStop: (s) => stats.push(`A: ${s.summary()}`) });
-  const b = await CallMedia.open({ ...common, audioInput: WavAudioInput.fromFile(clock, inB, { atEnd: 'silence', onEnd }), audioOutput: outB,
+  const b = await CallMediaEngine.open({ ...common, audioInput: WavAudioInput.fromFile(clock, inB, { atEnd: 'silence', onEnd }), audioOutput: outB,
     onStop: (s) => stats.push(`B: ${s.summary()}`) });
   try {
     const sa = new MediaSession({ address: LOOPBACK, port: a.localPort, codecs: ['PCMU', 'PCMA'], srtp: 'mandatory', random });
