@@ -1,10 +1,12 @@
 // The steady-state duplex audio path the media benchmarks measure, shared by the Node and XS runs:
 // two phones' CallMediaEngine over the in-memory network (synchronous delivery), negotiated by the real
 // offer/answer code (PCMU, telephone-event, SRTP AES_CM_128_HMAC_SHA1_80 by SDES or plain RTP),
-// driven externally frame by frame with a manual clock and preallocated microphone frames.
+// each with a fake microphone (preallocated frames, delivered through the engine's own device callback)
+// and a fake speaker (play() takes a checksum), on a manual clock.
 // One step = both phones' frames: each takes its microphone frame, encodes, packetises, protects and
 // sends it (the peer receives, unprotects and buffers it during the send), then pulls one frame from
-// its jitter buffer, decodes it and "plays" it (a checksum). So one step is two full duplex paths.
+// its jitter buffer, decodes it and plays it. So one step is two full duplex paths.
+import type { AudioInput, AudioOutput } from '../hal/audio.js';
 import type { Clock, TimerHandle } from '../hal/clock.js';
 import type { Random } from '../hal/random.js';
 import { CallMediaEngine } from '../src/media/engine/call-media.js';
@@ -40,6 +42,35 @@ function seeded(seed: number): Random {
 
 const MIC_FRAMES = 50;
 
+/** A microphone whose frames are delivered when the benchmark says so. */
+class FakeMic implements AudioInput {
+  #onFrame: ((frame: Int16Array) => void) | null = null;
+  #k = 0;
+  constructor(readonly frames: Int16Array[]) {}
+  start(onFrame: (frame: Int16Array) => void): void {
+    this.#onFrame = onFrame;
+  }
+  stop(): void {
+    this.#onFrame = null;
+  }
+  deliver(): void {
+    const k = this.#k;
+    this.#k = k + 1 === this.frames.length ? 0 : k + 1;
+    if (this.#onFrame !== null) this.#onFrame(this.frames[k]!);
+  }
+}
+
+/** A speaker that keeps a level (sum of |sample| over every 8th sample) of the last frame. */
+class FakeSpeaker implements AudioOutput {
+  level = 0;
+  play(frame: Int16Array): void {
+    let level = 0;
+    for (let j = 0; j < frame.length; j += 8) level += frame[j]! < 0 ? -frame[j]! : frame[j]!;
+    this.level = level;
+  }
+  stop(): void {}
+}
+
 /** One second of a two-tone "voice" as 50 separate frames, so no frame needs a subarray. */
 function micFrames(f1: number, f2: number): Int16Array[] {
   const frames: Int16Array[] = [];
@@ -57,7 +88,7 @@ function micFrames(f1: number, f2: number): Int16Array[] {
 export interface DuplexPath {
   /** Runs n steps (2n phone-frames). */
   run(n: number): void;
-  /** Sum of |samples| played by both phones in the last step (non-zero once audio flows). */
+  /** Level of what both phones played in the last step (non-zero once audio flows). */
   readonly level: number;
   readonly a: CallMediaEngine;
   readonly b: CallMediaEngine;
@@ -68,39 +99,34 @@ export async function createDuplexPath(srtp: boolean): Promise<DuplexPath> {
   const net = new MemoryNet();
   const ra = seeded(1);
   const rb = seeded(2);
-  const a = await CallMediaEngine.open({ network: net.host('192.0.2.1'), clock, random: ra, portMin: 20000, portMax: 20100 });
-  const b = await CallMediaEngine.open({ network: net.host('192.0.2.2'), clock, random: rb, portMin: 20000, portMax: 20100 });
+  const micA = new FakeMic(micFrames(440, 1170));
+  const micB = new FakeMic(micFrames(350, 2200));
+  const speakerA = new FakeSpeaker();
+  const speakerB = new FakeSpeaker();
+  const a = await CallMediaEngine.open({ network: net.host('192.0.2.1'), clock, random: ra, portMin: 20000, portMax: 20100,
+    audioInput: micA, audioOutput: speakerA });
+  const b = await CallMediaEngine.open({ network: net.host('192.0.2.2'), clock, random: rb, portMin: 20000, portMax: 20100,
+    audioInput: micB, audioOutput: speakerB });
   const policy = srtp ? 'mandatory' : 'off';
   const sa = new MediaSession({ address: '192.0.2.1', port: a.localPort, codecs: ['PCMU'], srtp: policy, random: ra });
   const sb = new MediaSession({ address: '192.0.2.2', port: b.localPort, codecs: ['PCMU'], srtp: policy, random: rb });
   const { answer, media } = sb.receiveOffer(sa.createOffer());
   const ma = sa.receiveAnswer(answer);
   if (srtp && !(ma.srtp && media.srtp)) throw new Error('SRTP was not negotiated');
-  a.detachAudio();
-  b.detachAudio();
   a.start(ma);
   b.start(media);
-  const micA = micFrames(440, 1170);
-  const micB = micFrames(350, 2200);
-  const outA = new Int16Array(160);
-  const outB = new Int16Array(160);
-  let k = 0;
-  const path = {
+  return {
     a,
     b,
-    level: 0,
+    get level() {
+      return speakerA.level + speakerB.level;
+    },
     run(n: number): void {
-      let level = 0;
       for (let i = 0; i < n; i++) {
-        a.processFrame(micA[k]!, outA);
-        b.processFrame(micB[k]!, outB);
-        k = k + 1 === MIC_FRAMES ? 0 : k + 1;
+        micA.deliver();
+        micB.deliver();
         clock.ms += 20;
-        level = 0;
-        for (let j = 0; j < 160; j += 8) level += (outA[j]! < 0 ? -outA[j]! : outA[j]!) + (outB[j]! < 0 ? -outB[j]! : outB[j]!);
       }
-      if (n > 0) path.level = level;
     },
   };
-  return path;
 }
