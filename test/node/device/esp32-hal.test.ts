@@ -228,3 +228,54 @@ test.serial('storage: settings go to Preference in committed chunks, history to 
   t.is(f.prefs.get('xrc/settings'), '1:1');
   t.false([...f.prefs.keys()].some((k: string) => k.startsWith('xr0')));
 });
+
+test.serial('audio: input assembles 20 ms frames from any read sizes into one reused buffer; output drops when full', async (t) => {
+  const f = fake();
+  f.ins = [];
+  f.outs = [];
+  const mod = await loadWithFakes<any>('hal/esp32/audio.ts', {
+    'embedded:io/audio/in': `
+      const f = globalThis.__fake;
+      export default class AudioIn {
+        constructor(o) { this.o = o; this.src = new Uint8Array(2000); for (let i = 0; i < 2000; i++) this.src[i] = i & 255; this.pos = 0; f.ins.push(this); }
+        read(buf) { const n = Math.min(buf.length, this.src.length - this.pos); buf.set(this.src.subarray(this.pos, this.pos + n)); this.pos += n; return n; }
+        start() { this.started = true; } stop() { this.stopped = true; } close() { this.closed = true; }
+      }`,
+    'embedded:io/audio/out': `
+      const f = globalThis.__fake;
+      export default class AudioOut {
+        constructor(o) { this.o = o; this.writes = []; f.outs.push(this); }
+        write(b) { this.writes.push(b.byteLength); } start() {} stop() {} close() {}
+      }`,
+  });
+  const input = new mod.I2sAudioInput();
+  const frames: number[][] = [];
+  const buffers = new Set<Int16Array>();
+  input.start((frame: Int16Array) => {
+    buffers.add(frame);
+    const bytes = new Uint8Array(frame.buffer, frame.byteOffset, frame.byteLength);
+    frames.push([frame.length, bytes[0], bytes[319]]);
+  });
+  const ai = f.ins[0];
+  t.deepEqual([ai.o.sampleRate, ai.o.bitsPerSample, ai.o.channels], [8000, 16, 1]);
+  ai.o.onReadable.call(ai, 100);
+  t.is(frames.length, 0);
+  ai.o.onReadable.call(ai, 700); // 800 bytes in all: two whole frames, 160 bytes pending
+  t.deepEqual(frames, [[160, 0, 319 & 255], [160, 320 & 255, 639 & 255]]);
+  ai.o.onReadable.call(ai, 160);
+  t.is(frames.length, 3);
+  t.is(buffers.size, 1);
+  input.stop();
+  t.true(ai.stopped && ai.closed);
+
+  const out = new mod.I2sAudioOutput();
+  const frame = new Int16Array(160);
+  out.play(frame); // opened, but no room reported yet: dropped
+  const ao = f.outs[0];
+  t.deepEqual(ao.writes, []);
+  ao.o.onWritable(700);
+  out.play(frame);
+  out.play(frame);
+  out.play(frame); // only 60 bytes of room left: dropped
+  t.deepEqual(ao.writes, [320, 320]);
+});
