@@ -90,8 +90,8 @@ interface Leg {
   dialog: Dialog;
   /** RSeq of the last reliable provisional response PRACKed (RFC 3262 §4). */
   rseq?: number;
-  /** The ACK we sent for this leg's 2xx, resent for each retransmission. */
-  ack?: { request: BuiltRequest; target: Target };
+  /** The ACK for this leg's 2xx, resent for each retransmission (target unset while its next hop resolves). */
+  ack?: { request: BuiltRequest; target?: Target };
 }
 
 /** Random milliseconds in [min, max], in 10 ms steps (the §14.1 back-off granularity). */
@@ -148,7 +148,6 @@ export class Call {
 
   // UAS state
   #tx: InviteServerTransaction | undefined;
-  #source: Source | undefined;
   #answerBody: Body | undefined;
   #reliable1xx: { rseq: number; response: SipResponse; interval: number } | undefined;
   #finalSent = false;
@@ -201,7 +200,6 @@ export class Call {
     const localTag = ctx.ua.newTag();
     const call = new Call(ctx, media, 'incoming', request.callId, { ...request.to, params: { tag: localTag } }, request.from, request);
     call.#tx = tx;
-    call.#source = source;
     call.#contactProtocol = source.protocol;
     call.#peerAllowsUpdate = (typed(request).allow ?? []).some((m) => m.toUpperCase() === 'UPDATE');
     const timer = answerSessionTimer(request, ctx.timer);
@@ -470,7 +468,7 @@ export class Call {
       this.#sendCancel();
       return;
     }
-    if (this.state === 'ended' || r.status === 100) return;
+    if (this.state === 'ended' || this.#chosen || r.status === 100) return;
     const tagged = r.to.params['tag'] !== undefined && r.to.params['tag'] !== null;
     const leg = tagged ? this.#leg(r, out) : undefined;
     if (leg && leg.dialog.state === 'early') leg.dialog.refreshFrom(r);
@@ -501,11 +499,16 @@ export class Call {
     const leg = this.#leg(r, out);
     if (leg.ack) {
       // A retransmitted 2xx: our ACK was lost (§13.2.2.4).
-      this.#ua.transactions.sendAck(leg.ack.request, leg.ack.target);
+      if (leg.ack.target) this.#ua.transactions.sendAck(leg.ack.request, leg.ack.target);
       return;
     }
-    leg.dialog.confirm();
-    leg.dialog.refreshFrom(r);
+    if (leg.dialog.state === 'early') {
+      // §13.2.2.4: the early dialog is confirmed and its route set recomputed from the 2xx.
+      const d = Dialog.asUac(out.request, r);
+      d.localSeq = Math.max(d.localSeq, leg.dialog.localSeq);
+      d.remoteSeq = leg.dialog.remoteSeq;
+      leg.dialog = d;
+    }
     this.#sendAck(leg, out.request.cseq.seq);
     if (this.#chosen || this.#cancelWanted || this.state === 'ended') {
       // §13.2.2.4: another fork answered too, or we hung up meanwhile: end that dialog.
@@ -840,7 +843,7 @@ export class Call {
 
   #reinvite(dialog: Dialog, why: 'hold' | 'refresh'): void {
     const hold = this.#wantHold;
-    const offer = why === 'refresh' ? this.media.refreshOffer() : this.media.createOffer(hold);
+    const offer = why === 'refresh' ? this.media.refreshOffer(this.held) : this.media.createOffer(hold);
     const req = dialog.createRequest('INVITE', {
       headers: { Contact: this.#contact(), Allow: this.#ctx.allow, Supported: this.#ctx.supported, ...this.#sessionHeaders() },
       body: offer.body,
@@ -1023,8 +1026,10 @@ export class Call {
 
   #sendAck(leg: Leg, cseq: number): void {
     const ack = leg.dialog.createRequest('ACK', { cseq });
+    const entry: { request: BuiltRequest; target?: Target } = { request: ack };
+    leg.ack = entry;
     this.#route(ack, (target) => {
-      leg.ack = { request: ack, target };
+      entry.target = target;
       this.#ua.transactions.sendAck(ack, target);
     });
   }

@@ -29,8 +29,8 @@ export class MediaError extends Error {
 export interface CallMedia {
   /** An offer (initial, re-INVITE, UPDATE); `hold` puts the call on hold (sendonly/inactive). */
   createOffer(hold: boolean): Body;
-  /** Re-sends the last description unchanged (RFC 3264 §8 session refresh). */
-  refreshOffer(): Body;
+  /** Re-sends the last agreed description unchanged (RFC 3264 §8 session refresh); `hold` is the call's hold state. */
+  refreshOffer(hold: boolean): Body;
   /** Answers a remote offer; throws MediaError when nothing in it is acceptable. */
   answerOffer(offer: Uint8Array, type: MediaType | undefined, hold: boolean): Body;
   /** Takes the answer to our outstanding offer (it may come more than once: 183 then 200, forks). */
@@ -66,6 +66,9 @@ export class DefaultCallMedia implements CallMedia {
   readonly session: MediaSession;
   #onMedia: (media: NegotiatedMedia | undefined) => void;
   #started = false;
+  /** The last SDP we sent was an offer that got rolled back: a refresh must not repeat it. */
+  #stale = false;
+  #offering = false;
 
   constructor(options: MediaOptions | MediaSession, onMedia: (media: NegotiatedMedia | undefined) => void = () => {}) {
     this.session = options instanceof MediaSession ? options : new MediaSession(options);
@@ -79,10 +82,13 @@ export class DefaultCallMedia implements CallMedia {
   createOffer(hold: boolean): Body {
     if (hold) this.session.hold();
     else this.session.resume();
+    this.#offering = true;
     return { type: 'application/sdp', body: serializeSdp(this.session.createOffer()) };
   }
 
-  refreshOffer(): Body {
+  refreshOffer(hold: boolean): Body {
+    if (this.#stale) return this.createOffer(hold);
+    this.#offering = true;
     return { type: 'application/sdp', body: serializeSdp(this.session.createOffer({ refresh: true })) };
   }
 
@@ -91,6 +97,8 @@ export class DefaultCallMedia implements CallMedia {
       if (hold) this.session.hold();
       else this.session.resume();
       const { answer } = this.session.receiveOffer(parseSdp(sdpText(offer, type)));
+      this.#stale = false;
+      this.#offering = false;
       return { type: 'application/sdp', body: serializeSdp(answer) };
     } catch (e) {
       throw refusal(e);
@@ -100,12 +108,16 @@ export class DefaultCallMedia implements CallMedia {
   takeAnswer(answer: Uint8Array, type: MediaType | undefined): void {
     try {
       this.session.receiveAnswer(parseSdp(sdpText(answer, type)));
+      this.#stale = false;
+      this.#offering = false;
     } catch (e) {
       throw refusal(e);
     }
   }
 
   rollback(): void {
+    if (this.#offering) this.#stale = true;
+    this.#offering = false;
     this.session.rollback();
   }
 

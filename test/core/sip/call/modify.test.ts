@@ -1,5 +1,6 @@
 import test from 'ava';
 import type { Call } from '../../../../src/sip/call/call.js';
+import { MediaError } from '../../../../src/sip/call/media.js';
 import { formatVia } from '../../../../src/sip/headers/via.js';
 import { newBranch, ourVia } from '../../../../src/sip/transport/via.js';
 import { SeededRandom } from '../transport/helpers.js';
@@ -138,4 +139,33 @@ test('an incoming re-INVITE without SDP: we offer in the 200 and take the answer
   const n = wire(l.internet).filter((w) => w.label === '200 INVITE').length;
   l.run(10_000);
   t.is(wire(l.internet).filter((w) => w.label === '200 INVITE').length, n);
+});
+
+test('a refused hold (488) leaves the call as it was and reports modify-failed; a 481 ends the call', async (t) => {
+  const { l, a, b } = await connected(9, 10);
+  const ae = events(a);
+  const answerOffer = b.media.answerOffer.bind(b.media);
+  (b.media as { answerOffer: typeof answerOffer }).answerOffer = () => {
+    throw new MediaError('not today', 488);
+  };
+  a.hold();
+  l.run(50);
+  t.deepEqual(ae, [{ type: 'modify-failed', status: 488, reason: 'Not Acceptable Here' }]);
+  t.false(a.held);
+  t.is(a.state, 'active');
+  (b.media as { answerOffer: typeof answerOffer }).answerOffer = answerOffer;
+  a.hold();
+  l.run(50);
+  t.true(a.held);
+  // bob forgets the dialog: the next re-INVITE gets 481 and alice's call ends without a BYE.
+  b.hangup();
+  l.run(50);
+  t.is(a.state, 'ended');
+  const l2 = await connected(11, 12);
+  const e2 = events(l2.a);
+  l2.bob.ua.removeDialog(l2.b.dialog!.key);
+  l2.a.hold();
+  l2.l.run(50);
+  t.deepEqual(e2, [{ type: 'ended', cause: 'failed', byRemote: true, status: 481, reason: 'Call Does Not Exist' }]);
+  t.false(labels(wire(l2.l.internet)).includes('BYE'));
 });
