@@ -279,3 +279,55 @@ test.serial('audio: input assembles 20 ms frames from any read sizes into one re
   out.play(frame); // only 60 bytes of room left: dropped
   t.deepEqual(ao.writes, [320, 320]);
 });
+
+test.serial('http: GET over the ECMA-419 HTTP client (TLS socket for https), chunks, status, size, one onDone', async (t) => {
+  const f = fake();
+  f.clients = [];
+  const mod = await loadWithFakes<any>('hal/esp32/http.ts', {
+    timer: FAKE_TIMER,
+    net: 'export default { get: () => ["192.168.1.1"] };',
+    'embedded:io/socket/tcp': 'export default class TCP {}',
+    'embedded:io/socket/tcp/tls': 'export default class TLSSocket {}',
+    'embedded:io/socket/udp': 'export default class UDP {}',
+    'embedded:network/dns/resolver/udp': 'export default class Resolver {}',
+    'embedded:network/http/client': `
+      const f = globalThis.__fake;
+      export default class HTTPClient {
+        constructor(o) { this.o = o; f.clients.push(this); }
+        request(r) { this.r = r; return r; }
+        close() { this.closed = true; }
+      }`,
+  });
+  const http = new mod.Esp32HttpClient();
+  const got: string[] = [];
+  http.get('https://updates.example.com:8443/fw/manifest.json?x=1', {
+    onHead: (h: { status: number; size?: number }) => got.push(`head ${h.status} ${h.size}`),
+    onChunk: (c: Uint8Array) => got.push(`chunk ${c.length}`),
+    onDone: (e?: Error) => got.push(`done ${e ? e.message : 'ok'}`),
+  });
+  const c = f.clients[0];
+  t.is(c.o.host, 'updates.example.com');
+  t.is(c.o.port, 8443);
+  t.is(c.o.socket.io.name, 'TLSSocket');
+  t.is(c.o.socket.secure.serverName, 'updates.example.com');
+  t.deepEqual(c.o.dns.servers, ['192.168.1.1']);
+  t.is(c.r.path, '/fw/manifest.json?x=1');
+  c.r.onHeaders.call(c.r, 200, new Map([['content-length', '5']]));
+  c.r.read = (n: number) => new Uint8Array(n).buffer;
+  c.r.onReadable.call(c.r, 3);
+  c.r.onReadable.call(c.r, 2);
+  c.r.onDone.call(c.r, null);
+  c.r.onDone.call(c.r, null);
+  t.deepEqual(got, ['head 200 5', 'chunk 3', 'chunk 2', 'done ok']);
+  t.true(c.closed);
+
+  // Plain http, then silence: the idle timer ends it with a reason.
+  const got2: string[] = [];
+  http.get('http://10.0.0.5/xsphone.json', { onDone: (e?: Error) => got2.push(e ? e.message : 'ok') }, { idleTimeoutMs: 1000 });
+  const c2 = f.clients[1];
+  t.is(c2.o.socket.io.name, 'TCP');
+  t.is(c2.o.port, 80);
+  f.timers.tick();
+  t.deepEqual(got2, ['http://10.0.0.5/xsphone.json: no answer for 1 s']);
+  t.true(c2.closed);
+});
