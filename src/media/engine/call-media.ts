@@ -83,13 +83,19 @@ export class CallMediaEngine {
   #external = false;
   #started = false;
   #closed = false;
+  /** Errors the sockets reported (failed sends, mostly). */
+  socketErrors = 0;
 
   // Callbacks made once: the per-packet and per-frame paths create no closures.
   readonly #onFrame = (mic: Int16Array | null): void => this.#frame(mic);
   readonly #onRtp = (data: Uint8Array, from: Endpoint): void => this.#session.receive(data, data.length, from.address, from.port);
   readonly #onRtcp = (data: Uint8Array, from: Endpoint): void =>
     this.#session.receiveRtcp(data, data.length, from.address, from.port);
-  readonly #onError = (error: Error): void => this.#log.warn(`media socket: ${error.message}`);
+  readonly #onError = (error: Error): void => {
+    // a send failing every 20 ms would flood the log: the 1st, 2nd, 4th, 8th... are logged
+    const n = ++this.socketErrors;
+    if ((n & (n - 1)) === 0) this.#log.warn(`media socket (error ${n}): ${error.message}`);
+  };
   readonly #sendRtp: PacketSender = (bytes, length, address, port) => {
     const socket = this.#rtpSocket;
     if (socket === null || (this.#nullRemote && address === this.#sdpAddress)) return;
