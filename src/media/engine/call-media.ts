@@ -210,7 +210,11 @@ export class CallMediaEngine {
 
   /** Starts the stream with what offer/answer agreed (or updates it, when already started). */
   start(media: NegotiatedMedia): void {
-    if (this.#closed) throw new Error('call media is closed');
+    if (this.#closed) {
+      // a late answer (a 200 after the call was given up) finds the sockets gone
+      this.#log.debug('media agreed after close: ignored');
+      return;
+    }
     this.#receiveSrtp.set(media.srtp?.receive, this.#options.srtpPrimitives);
     this.#sendSrtp.set(media.srtp?.send, this.#options.srtpPrimitives);
     this.#mux = media.rtcpMux;
