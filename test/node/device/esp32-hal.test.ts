@@ -331,3 +331,45 @@ test.serial('http: GET over the ECMA-419 HTTP client (TLS socket for https), chu
   t.deepEqual(got2, ['http://10.0.0.5/xsphone.json: no answer for 1 s']);
   t.true(c2.closed);
 });
+
+test.serial('display: draws status, body lines and soft keys; an unchanged screen draws nothing', async (t) => {
+  const f = fake();
+  f.ops = [];
+  const mod = await loadWithFakes<any>('hal/esp32/display.ts', {
+    Resource: 'export default class Resource { constructor(p) { this.p = p; } }',
+    'commodetto/parseBMF': 'export default () => ({ height: 16 });',
+    'commodetto/Poco': `
+      const f = globalThis.__fake;
+      globalThis.screen = {};
+      export default class Poco {
+        width = 320; height = 240;
+        makeColor(r, g, b) { return (r << 16) | (g << 8) | b; }
+        getTextWidth(s) { return s.length * 9; }
+        begin(x, y, w, h) { f.ops.push(['begin', x ?? 0, y ?? 0, w ?? this.width, h ?? this.height]); }
+        end() {}
+        fillRectangle() {}
+        drawText(s) { f.ops.push(['text', s]); }
+      }`,
+  });
+  const d = new mod.PocoDisplay();
+  t.is(d.rows, 4);
+  t.true(d.columns >= 30 && d.columns <= 50, String(d.columns));
+  const screen = {
+    status: { line: 'alice', registration: 'Registered', time: '14:05', icons: ['DND'] },
+    lines: ['Ready', '', 'x'.repeat(200), ''],
+    softKeys: ['Redial', '', 'DND', 'Menu'],
+  };
+  f.ops = [];
+  d.render(screen);
+  const texts = f.ops.filter((o: any[]) => o[0] === 'text').map((o: any[]) => o[1]);
+  t.true(texts.includes('14:05') && texts.includes('Registered') && texts.includes('alice  DND'));
+  t.true(texts.includes('Ready') && texts.includes('Redial') && texts.includes('Menu'));
+  t.true(texts.includes('x'.repeat(d.columns)), 'long lines are cut to the columns');
+  f.ops = [];
+  d.render({ ...screen, lines: [...screen.lines] });
+  t.deepEqual(f.ops, []);
+  d.render({ ...screen, lines: ['Ready', 'Calling 100', screen.lines[2], ''] });
+  const redrawn = f.ops.filter((o: any[]) => o[0] === 'begin');
+  t.is(redrawn.length, 1, 'only the changed line');
+  t.deepEqual(f.ops.filter((o: any[]) => o[0] === 'text').map((o: any[]) => o[1]), ['Calling 100']);
+});
