@@ -87,6 +87,7 @@ export class PhoneApp {
   readonly log: Logger;
   #options: PhoneAppOptions;
   readonly #changeListeners: Array<() => void> = [];
+  #control: CallControl | undefined;
 
   private constructor(options: PhoneAppOptions, ua: UserAgent) {
     this.#options = options;
@@ -117,6 +118,7 @@ export class PhoneApp {
     });
     const history = new CallHistory(options.hal.storage, settings.historySize);
     const control: CallControl = options.calls ? options.calls(this) : noCalls(this);
+    this.#control = control;
     this.phone = new Phone({
       clock: options.hal.clock, control, settings, history,
       onChange: () => {
@@ -194,6 +196,7 @@ export class PhoneApp {
 
   /** Unregisters every line (bounded by the transaction time-out) and closes the sockets. */
   async stop(): Promise<void> {
+    this.#control?.shutdown?.();
     await Promise.all(this.registrations.map((r) => r?.stop()));
     this.ua.close();
     this.ua.transport.close();

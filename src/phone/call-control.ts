@@ -21,6 +21,8 @@ export interface CallControl {
   attendedTransfer(call: CallId, consultation: CallId): void;
   /** Mixes two calls locally (3-way conference) or splits them again. */
   conference(a: CallId, b: CallId, on: boolean): void;
+  /** Ends every call and releases media resources (the phone is shutting down). */
+  shutdown?(): void;
 }
 
 export type RegistrationState = 'none' | 'registering' | 'registered' | 'failed';

@@ -59,6 +59,7 @@ export function createSipCalls(app: PhoneApp): CallControl {
   /** Engines opened ahead, so an incoming INVITE has its RTP port at once. */
   const spares: MediaEngine[] = [];
   let opening = false;
+  let closed = false;
 
   const openEngine = (): Promise<MediaEngine> => {
     const s = settings();
@@ -70,12 +71,13 @@ export function createSipCalls(app: PhoneApp): CallControl {
     });
   };
   const refill = (): void => {
-    if (opening || spares.length >= 1) return;
+    if (closed || opening || spares.length >= 1) return;
     opening = true;
     openEngine().then(
       (e) => {
         opening = false;
-        spares.push(e);
+        if (closed) e.close();
+        else spares.push(e);
       },
       (e: unknown) => {
         opening = false;
@@ -276,5 +278,11 @@ export function createSipCalls(app: PhoneApp): CallControl {
     blindTransfer: () => app.emit({ type: 'error', message: 'transfer is not available yet' }),
     attendedTransfer: () => app.emit({ type: 'error', message: 'transfer is not available yet' }),
     conference: () => app.emit({ type: 'error', message: 'conference is not available yet' }),
+    shutdown(): void {
+      manager.hangupAll();
+      for (const e of entries.values()) e.engine?.close();
+      for (const e of spares.splice(0)) e.close();
+      closed = true;
+    },
   };
 }
