@@ -122,6 +122,10 @@ export class Call {
   session: SessionInterval | undefined;
   /** When ended: why. */
   endedWith: Extract<CallEvent, { type: 'ended' }> | undefined;
+  /** Clock times (ms): created, answered, ended (call history, durations). */
+  readonly startedAt: number;
+  answeredAt: number | undefined;
+  endedAt: number | undefined;
   readonly media: CallMedia;
 
   readonly #ctx: CallContext;
@@ -178,6 +182,13 @@ export class Call {
     this.state = direction === 'outgoing' ? 'calling' : 'ringing';
     this.#timers = new TimerSlots(ctx.ua.clock);
     this.#sessionExpires = ctx.timer.sessionExpires;
+    this.startedAt = ctx.ua.clock.now();
+  }
+
+  /** Talk time in ms (0 if never answered); up to now while the call lasts. */
+  get duration(): number {
+    if (this.answeredAt === undefined) return 0;
+    return (this.endedAt ?? this.#ua.clock.now()) - this.answeredAt;
   }
 
   // ---- creation ----------------------------------------------------------------------------------------
@@ -315,6 +326,7 @@ export class Call {
     this.#pending2xx.push(this.#ua.transactions.send2xx(tx, response, () => this.#noAck(), (ack) => this.#ackReceived(ack)));
     this.dialog!.confirm();
     this.state = 'active';
+    this.answeredAt = this.#ua.clock.now();
     if (timer && timer !== 'too-small') this.#setSessionTimer(timer.interval);
     if (!this.#offerInAckPending) this.media.start();
     this.#emit({ type: 'answered' });
@@ -530,6 +542,7 @@ export class Call {
       return;
     }
     this.state = 'active';
+    this.answeredAt = this.#ua.clock.now();
     this.media.start();
     const timer = sessionTimerOfAnswer(r);
     if (timer) this.#setSessionTimer(timer);
@@ -1038,6 +1051,7 @@ export class Call {
     if (this.state === 'ended') return;
     this.state = 'ended';
     this.endedWith = event;
+    this.endedAt = this.#ua.clock.now();
     this.#timers.clearAll();
     this.media.stop();
     // A pending 2xx keeps retransmitting until its ACK (or time-out), so the BYE-after-ACK rule still holds.

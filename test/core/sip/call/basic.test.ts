@@ -44,8 +44,14 @@ test('alice calls bob: 180, answer, 200 with SDP, ACK, media both sides; alice h
   t.is(alice.media[0]!.codec, 'PCMU');
   t.is(bob.media[0]!.remoteAddress, '10.0.0.1');
 
+  const before = call.duration;
+  l.clock.advance(60_000);
+  t.is(call.duration - before, 60_000);
   call.hangup();
+  const talked = call.duration;
   l.run(50);
+  t.is(call.duration, talked); // stops counting once ended
+  t.true(Math.abs(incoming.duration - talked) <= 5);
   t.deepEqual(ae.at(-1), { type: 'ended', cause: 'hangup', byRemote: false });
   t.deepEqual(be.at(-1), { type: 'ended', cause: 'remote-hangup', byRemote: true });
   t.deepEqual(labels(wire(l.internet)).slice(4), ['BYE', '200 BYE']);
