@@ -227,6 +227,8 @@ export class UserAgent implements TransactionUser {
   admission: Admission | undefined;
   readonly #methods = new Map<string, RequestHandler>();
   readonly #dialogs = new Map<string, DialogUser>();
+  /** Dialogs expected but not yet known (NOTIFYs forked from our SUBSCRIBE, RFC 6665 §4.1.2.4), by Call-ID and our tag. */
+  readonly #expected = new Map<string, DialogUser>();
   readonly #cancels = new Map<InviteServerTransaction, () => void>();
   readonly #unsubscribe: () => void;
 
@@ -261,7 +263,8 @@ export class UserAgent implements TransactionUser {
   #inDialog(m: SipRequest): boolean {
     try {
       const tag = m.to.params['tag'];
-      return tag !== undefined && tag !== null && this.#dialogs.has(dialogKey(m.callId, tag, m.from.params['tag'] ?? ''));
+      return tag !== undefined && tag !== null
+        && (this.#dialogs.has(dialogKey(m.callId, tag, m.from.params['tag'] ?? '')) || this.#expected.has(`${m.callId}\n${tag}`));
     } catch {
       return false;
     }
@@ -329,6 +332,15 @@ export class UserAgent implements TransactionUser {
     this.#dialogs.delete(key);
   }
 
+  /** Routes requests for not-yet-known dialogs with this Call-ID and local tag (any remote tag) to user. */
+  expectDialogs(callId: string, localTag: string, user: DialogUser): void {
+    this.#expected.set(`${callId}\n${localTag}`, user);
+  }
+
+  unexpectDialogs(callId: string, localTag: string): void {
+    this.#expected.delete(`${callId}\n${localTag}`);
+  }
+
   /** Registers what to do when a CANCEL arrives for an INVITE server transaction. */
   onCancel(tx: InviteServerTransaction, fn: () => void): void {
     this.#cancels.set(tx, fn);
@@ -351,7 +363,7 @@ export class UserAgent implements TransactionUser {
     const toTag = request.to.params['tag'];
     if (toTag !== undefined && toTag !== null) {
       const key = dialogKey(request.callId, toTag, request.from.params['tag'] ?? '');
-      const dialog = this.#dialogs.get(key);
+      const dialog = this.#dialogs.get(key) ?? this.#expected.get(`${request.callId}\n${toTag}`);
       if (dialog) return dialog.onRequest(request, tx, source);
       if (!tx) return; // a stray ACK
       // §12.2.2: a request for a dialog we do not know.
