@@ -106,12 +106,8 @@ async function boot(): Promise<void> {
   const health = new TrialHealth({ ota, clock, timeoutMs: (cfg.healthSeconds ?? 300) * 1000 });
   const render = () => {
     if (!phone) return;
-    if (phone.lines.length === 0) {
-      display.render(simpleScreen(['No account configured', message ?? '', '', '']));
-    } else {
-      const s = renderScreen(phone, clock.now(), clock.wallTime());
-      display.render(message ? { ...s, lines: [s.lines[0], s.lines[1], s.lines[2], message] } : s);
-    }
+    const s = renderScreen(phone, clock.now(), clock.wallTime());
+    display.render(message ? { ...s, lines: [s.lines[0], s.lines[1], s.lines[2], message] } : s);
     health.report(phoneHealth(phone));
   };
   const show = (text: string) => {

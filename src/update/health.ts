@@ -67,13 +67,16 @@ export class TrialHealth {
   }
 }
 
-/** The health of a phone-like object: idle (no calls, not dialling) and registered on every enabled registering line. */
+/**
+ * The health of a phone-like object: idle (no calls, not dialling) and registered: some line registered,
+ * or no line that registers at all (every line 'none': peer-to-peer accounts or no account yet).
+ */
 export function phoneHealth(phone: {
   readonly calls: readonly unknown[];
   readonly dialing: unknown;
   readonly lines: readonly { readonly registration: string }[];
 }): HealthState {
   const idle = phone.calls.length === 0 && phone.dialing === undefined;
-  const registered = phone.lines.length === 0 || phone.lines.some((l) => l.registration === 'registered');
+  const registered = phone.lines.some((l) => l.registration === 'registered') || phone.lines.every((l) => l.registration === 'none');
   return { idle, registered };
 }

@@ -52,8 +52,10 @@ test('a confirmed image has no trial', (t) => {
   t.is(ota.restarts, 0);
 });
 
-test('phone health: idle means no calls and not dialling; registered means some line registered', (t) => {
+test('phone health: idle means no calls and not dialling; registered means some line registered or none registers', (t) => {
   t.deepEqual(phoneHealth({ calls: [], dialing: undefined, lines: [{ registration: 'registered' }, { registration: 'failed' }] }), { idle: true, registered: true });
   t.deepEqual(phoneHealth({ calls: [{}], dialing: undefined, lines: [{ registration: 'registering' }] }), { idle: false, registered: false });
   t.deepEqual(phoneHealth({ calls: [], dialing: { digits: '' }, lines: [] }), { idle: false, registered: true });
+  t.deepEqual(phoneHealth({ calls: [], dialing: undefined, lines: [{ registration: 'none' }] }), { idle: true, registered: true });
+  t.deepEqual(phoneHealth({ calls: [], dialing: undefined, lines: [{ registration: 'none' }, { registration: 'failed' }] }), { idle: true, registered: false });
 });
