@@ -44,9 +44,9 @@ test('alice calls bob: 180, answer, 200 with SDP, ACK, media both sides; alice h
   t.is(alice.media[0]!.codec, 'PCMU');
   t.is(bob.media[0]!.remoteAddress, '10.0.0.1');
 
-  const before = call.duration;
+  const talkStart = call.duration;
   l.clock.advance(60_000);
-  t.is(call.duration - before, 60_000);
+  t.is(call.duration - talkStart, 60_000);
   call.hangup();
   const talked = call.duration;
   l.run(50);
