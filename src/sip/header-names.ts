@@ -3,6 +3,11 @@
  * and small integer ids for the headers the parser indexes, so lookups compare numbers, not strings.
  */
 
+// XS boxes a primitive string into a new String object (two heap slots) on every property access, so the
+// hot paths call String.prototype methods with the string as `this`; module-local consts let V8 inline them.
+const charCodeAt = String.prototype.charCodeAt;
+const startsWith = String.prototype.startsWith;
+
 /** Ids of the headers the parser recognises. 0 means "some other header". */
 export const enum H {
   Other = 0,
@@ -78,16 +83,16 @@ export function idAt(text: string, start: number, end: number): H {
   if (len === 1) return COMPACT[text[start]!.toLowerCase()] ?? H.Other;
   const group = BY_LENGTH[len];
   if (group === undefined) return H.Other;
-  const first = text.charCodeAt(start) | 0x20;
+  const first = charCodeAt.call(text, start) | 0x20;
   for (let g = 0; g < group.length; g++) {
     const entry = group[g]!;
     const name = entry[0];
-    if (name.charCodeAt(0) !== first) continue;
-    if (text.startsWith(entry[1], start)) return entry[2];
+    if (charCodeAt.call(name, 0) !== first) continue;
+    if (startsWith.call(text, entry[1], start)) return entry[2];
     let i = 1;
     for (; i < len; i++) {
-      const c = text.charCodeAt(start + i);
-      const want = name.charCodeAt(i);
+      const c = charCodeAt.call(text, start + i);
+      const want = charCodeAt.call(name, i);
       if (c !== want && !(c >= 65 && c <= 90 && c + 32 === want)) break;
     }
     if (i === len) return entry[2];

@@ -14,6 +14,12 @@ import { parseStartLine } from './start-line.js';
 import type { HeadScan } from './scan.js';
 
 /** Index word 3 of a field: bits 0-7 known-header id + 1 once classified (0: not yet), bit 8 folded, bits 16-30 name key. */
+// XS boxes a primitive string into a new String object (two heap slots) on every property access, so the
+// hot paths call String.prototype methods with the string as `this`; module-local consts let V8 inline them.
+const charCodeAt = String.prototype.charCodeAt;
+const indexOf = String.prototype.indexOf;
+const slice = String.prototype.slice;
+
 const FOLDED = 0x100;
 const ID_MASK = 0xff;
 const KEY_MASK = 0x7fff0000;
@@ -109,7 +115,7 @@ abstract class ParsedBase extends TypedHeaders {
       if (e - s !== lower.length) continue;
       let k = 0;
       for (; k < lower.length; k++) {
-        const c = t.charCodeAt(s + k);
+        const c = charCodeAt.call(t, s + k);
         const w = lower.charCodeAt(k);
         if (c !== w && !(c >= 65 && c <= 90 && c + 32 === w)) break;
       }
@@ -123,9 +129,9 @@ abstract class ParsedBase extends TypedHeaders {
     const ix = this.ix;
     let s = ix[i * W + 1]! + 1;
     let e = ix[i * W + 2]!;
-    for (let c = t.charCodeAt(s); s < e && (c === 32 || c === 9 || c === 13 || c === 10); c = t.charCodeAt(++s));
-    for (let c = t.charCodeAt(e - 1); e > s && (c === 32 || c === 9); c = t.charCodeAt(--e - 1));
-    const v = t.slice(s, e);
+    for (let c = charCodeAt.call(t, s); s < e && (c === 32 || c === 9 || c === 13 || c === 10); c = charCodeAt.call(t, ++s));
+    for (let c = charCodeAt.call(t, e - 1); e > s && (c === 32 || c === 9); c = charCodeAt.call(t, --e - 1));
+    const v = slice.call(t, s, e);
     return (ix[i * W + 3]! & FOLDED) !== 0 ? unfold(v) : v;
   }
 
@@ -137,7 +143,7 @@ abstract class ParsedBase extends TypedHeaders {
   /** Name of header field i as on the wire. */
   nameAt(i: number): string {
     const s = this.ix[i * W]!;
-    return this.text.slice(s, nameEnd(this.text, s, this.ix[i * W + 1]!));
+    return slice.call(this.text, s, nameEnd(this.text, s, this.ix[i * W + 1]!));
   }
 
   /** Value of header field i (unfolded). */
@@ -177,7 +183,7 @@ export class ParsedRequest extends ParsedBase implements SipRequest {
 
   /** The Request-URI as received. */
   get uriText(): string {
-    return this.text.slice(this.us, this.ue);
+    return slice.call(this.text, this.us, this.ue);
   }
 
   /** The Request-URI, parsed on first read (SipError 400 when malformed). */
@@ -213,7 +219,7 @@ export class ParsedResponse extends ParsedBase implements SipResponse {
   }
 
   get reason(): string {
-    return this.text.slice(this.rs, this.re);
+    return slice.call(this.text, this.rs, this.re);
   }
 }
 
@@ -221,7 +227,7 @@ export type ParsedMessage = ParsedRequest | ParsedResponse;
 
 function nameEnd(t: string, s: number, colon: number): number {
   let e = colon;
-  for (let c = t.charCodeAt(e - 1); e > s && (c === 32 || c === 9); c = t.charCodeAt(--e - 1));
+  for (let c = charCodeAt.call(t, e - 1); e > s && (c === 32 || c === 9); c = charCodeAt.call(t, --e - 1));
   return e;
 }
 
@@ -230,13 +236,13 @@ function unfold(v: string): string {
   let out = '';
   let p = 0;
   for (;;) {
-    const nl = v.indexOf('\n', p);
-    if (nl < 0) return out + v.slice(p);
+    const nl = indexOf.call(v, '\n', p);
+    if (nl < 0) return out + slice.call(v, p);
     let e = nl;
-    for (let c = v.charCodeAt(e - 1); e > p && (c === 13 || c === 32 || c === 9); c = v.charCodeAt(--e - 1));
-    out += v.slice(p, e);
+    for (let c = charCodeAt.call(v, e - 1); e > p && (c === 13 || c === 32 || c === 9); c = charCodeAt.call(v, --e - 1));
+    out += slice.call(v, p, e);
     p = nl + 1;
-    for (let c = v.charCodeAt(p); p < v.length && (c === 32 || c === 9); c = v.charCodeAt(++p));
+    for (let c = charCodeAt.call(v, p); p < v.length && (c === 32 || c === 9); c = charCodeAt.call(v, ++p));
     if (e > 0 || out.length > 0) out += ' ';
   }
 }
@@ -250,9 +256,9 @@ export function buildHead(bytes: Uint8Array, s: HeadScan): ParsedMessage {
   const text = decoder.decode(bytes.subarray(s.start, s.headerEnd));
   const fields = s.fields;
   const len = text.length;
-  const sl0 = text.indexOf('\n');
+  const sl0 = indexOf.call(text, '\n');
   let sle = sl0 < 0 ? len : sl0;
-  if (sle > 0 && text.charCodeAt(sle - 1) === 13) sle--;
+  if (sle > 0 && charCodeAt.call(text, sle - 1) === 13) sle--;
   const sl: StartLine = s;
   parseStartLine(text, sle, sl);
   const ix = new Int32Array((fields > 0 ? fields : 1) * W);
@@ -260,28 +266,28 @@ export function buildHead(bytes: Uint8Array, s: HeadScan): ParsedMessage {
   let cl = -1;
   let p = sl0 < 0 ? len : sl0 + 1;
   while (p < len) {
-    let nl = text.indexOf('\n', p);
+    let nl = indexOf.call(text, '\n', p);
     if (nl < 0) nl = len;
     let e = nl;
-    if (e > p && text.charCodeAt(e - 1) === 13) e--;
-    const c0 = text.charCodeAt(p);
+    if (e > p && charCodeAt.call(text, e - 1) === 13) e--;
+    const c0 = charCodeAt.call(text, p);
     if (c0 === 32 || c0 === 9) {
       if (n === 0) throw new SipError('bad header: continuation line before any header field');
       ix[(n - 1) * W + 2] = e;
       ix[(n - 1) * W + 3]! |= FOLDED;
     } else {
-      const colon = text.indexOf(':', p);
-      if (colon < 0 || colon > e) throw new SipError(`bad header field: missing colon in ${JSON.stringify(text.slice(p, Math.min(e, p + 40)))}`);
+      const colon = indexOf.call(text, ':', p);
+      if (colon < 0 || colon > e) throw new SipError(`bad header field: missing colon in ${JSON.stringify(slice.call(text, p, Math.min(e, p + 40)))}`);
       if (n * W >= ix.length) throw new SipError('bad header section: too many fields');
       let ne = colon;
-      for (let c = text.charCodeAt(ne - 1); ne > p && (c === 32 || c === 9); c = text.charCodeAt(--ne - 1));
+      for (let c = charCodeAt.call(text, ne - 1); ne > p && (c === 32 || c === 9); c = charCodeAt.call(text, --ne - 1));
       if (ne === p) throw new SipError('bad header field: empty header name');
       const k = n * W;
       ix[k] = p;
       ix[k + 1] = colon;
       ix[k + 2] = e;
       const len = ne - p;
-      const c1 = text.charCodeAt(p) | 0x20;
+      const c1 = charCodeAt.call(text, p) | 0x20;
       const key = nameKey(len, c1);
       ix[k + 3] = key;
       if ((len === 14 && c1 === 0x63) || (len === 1 && c1 === 0x6c)) {
@@ -306,7 +312,7 @@ function readContentLength(v: string): number {
   if (n === 0 || n > 10) throw new SipError(`bad Content-Length: ${JSON.stringify(v)}`, 400, 'Content-Length');
   let x = 0;
   for (let i = 0; i < n; i++) {
-    const c = v.charCodeAt(i);
+    const c = charCodeAt.call(v, i);
     if (c < 48 || c > 57) throw new SipError(`bad Content-Length: ${JSON.stringify(v)} is not a number`, 400, 'Content-Length');
     x = x * 10 + c - 48;
   }

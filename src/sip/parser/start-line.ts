@@ -5,6 +5,14 @@
 import { SipError } from '../errors.js';
 import { C_TOKEN, CHAR_CLASS } from '../headers/scan.js';
 
+// XS boxes a primitive string into a new String object (two heap slots) on every property access, so the
+// hot paths call String.prototype methods with the string as `this`; module-local consts let V8 inline them.
+const charCodeAt = String.prototype.charCodeAt;
+const indexOf = String.prototype.indexOf;
+const lastIndexOf = String.prototype.lastIndexOf;
+const slice = String.prototype.slice;
+const startsWith = String.prototype.startsWith;
+
 export const SIP_2_0 = 'SIP/2.0';
 
 /** What the start line holds; offsets index the header text. */
@@ -27,8 +35,8 @@ function bad(defect: string, status = 400): never {
 
 /** Checks text[s, e) is SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT; returns it (505 unless 2.0). */
 function readVersion(text: string, s: number, e: number, line: string): string {
-  if (e - s === 7 && text.startsWith(SIP_2_0, s)) return SIP_2_0;
-  const v = text.slice(s, e);
+  if (e - s === 7 && startsWith.call(text, SIP_2_0, s)) return SIP_2_0;
+  const v = slice.call(text, s, e);
   const upper = v.toUpperCase();
   if (upper === SIP_2_0) return SIP_2_0;
   if (!upper.startsWith('SIP/')) bad(`bad SIP-Version in ${line}: ${JSON.stringify(v)}`);
@@ -44,53 +52,53 @@ function readVersion(text: string, s: number, e: number, line: string): string {
 /** Parses text[0, e) (e excludes CR LF) into out. */
 export function parseStartLine(text: string, e: number, out: StartLine): void {
   if (e === 0) bad('empty start line');
-  if (text.charCodeAt(0) === 83 /* S */ && text.startsWith('SIP/', 0)) return parseStatusLine(text, e, out);
-  const c0 = text.charCodeAt(0) | 0x20;
-  if (c0 === 0x73 && text.slice(0, 4).toUpperCase() === 'SIP/') return parseStatusLine(text, e, out);
+  if (charCodeAt.call(text, 0) === 83 /* S */ && startsWith.call(text, 'SIP/', 0)) return parseStatusLine(text, e, out);
+  const c0 = charCodeAt.call(text, 0) | 0x20;
+  if (c0 === 0x73 && slice.call(text, 0, 4).toUpperCase() === 'SIP/') return parseStatusLine(text, e, out);
   parseRequestLine(text, e, out);
 }
 
 function parseRequestLine(text: string, e: number, out: StartLine): void {
-  const sp1 = text.indexOf(' ', 0);
+  const sp1 = indexOf.call(text, ' ', 0);
   if (sp1 < 0 || sp1 >= e) bad('bad Request-Line: missing Request-URI');
   if (sp1 === 0) bad('bad Request-Line: leading whitespace');
   for (let i = 0; i < sp1; i++) {
-    const c = text.charCodeAt(i);
+    const c = charCodeAt.call(text, i);
     if (c >= 128 || (CHAR_CLASS[c]! & C_TOKEN) === 0) bad('bad Request-Line: method is not a token');
   }
   const us = sp1 + 1;
-  let sp2 = text.indexOf(' ', us);
+  let sp2 = indexOf.call(text, ' ', us);
   if (sp2 < 0 || sp2 >= e) bad('bad Request-Line: missing SIP-Version');
   if (sp2 === us) bad('bad Request-Line: extra whitespace between elements');
-  const last = text.lastIndexOf(' ', e - 1);
+  const last = lastIndexOf.call(text, ' ', e - 1);
   if (last !== sp2) {
     if (last === e - 1) bad('bad Request-Line: trailing whitespace after SIP-Version');
-    if (text.charCodeAt(last - 1) === 32) bad('bad Request-Line: extra whitespace between elements');
+    if (charCodeAt.call(text, last - 1) === 32) bad('bad Request-Line: extra whitespace between elements');
     bad('bad Request-URI: contains whitespace');
   }
   sp2 = last;
   // Other characters are checked when the URI is first read (ParsedRequest.uri).
-  if (text.charCodeAt(us) === 60 /* < */) bad('bad Request-URI: enclosed in <>');
+  if (charCodeAt.call(text, us) === 60 /* < */) bad('bad Request-URI: enclosed in <>');
   out.kind = 'request';
-  out.method = text.slice(0, sp1);
+  out.method = slice.call(text, 0, sp1);
   out.uriStart = us;
   out.uriEnd = sp2;
   out.version = readVersion(text, sp2 + 1, e, 'Request-Line');
 }
 
 function parseStatusLine(text: string, e: number, out: StartLine): void {
-  const sp1 = text.indexOf(' ', 0);
+  const sp1 = indexOf.call(text, ' ', 0);
   if (sp1 < 0 || sp1 >= e) bad('bad Status-Line: missing status code');
   out.version = readVersion(text, 0, sp1, 'Status-Line');
   let code = 0;
   let i = sp1 + 1;
   for (; i < sp1 + 4 && i < e; i++) {
-    const c = text.charCodeAt(i);
+    const c = charCodeAt.call(text, i);
     if (c < 48 || c > 57) bad('bad Status-Line: status code is not 3 digits');
     code = code * 10 + c - 48;
   }
   if (i !== sp1 + 4) bad('bad Status-Line: status code is not 3 digits');
-  if (i < e && text.charCodeAt(i) !== 32) bad('bad Status-Line: status code is not 3 digits');
+  if (i < e && charCodeAt.call(text, i) !== 32) bad('bad Status-Line: status code is not 3 digits');
   if (code < 100 || code > 699) bad(`bad Status-Line: status code ${code} out of range`);
   out.kind = 'response';
   out.status = code;
