@@ -1,6 +1,7 @@
 import test from 'ava';
 import type { Call } from '../../../../src/sip/call/call.js';
 import { MediaError } from '../../../../src/sip/call/media.js';
+import { buildResponse } from '../../../../src/sip/build.js';
 import { formatVia } from '../../../../src/sip/headers/via.js';
 import { newBranch, ourVia } from '../../../../src/sip/transport/via.js';
 import { SeededRandom } from '../transport/helpers.js';
@@ -168,4 +169,34 @@ test('a refused hold (488) leaves the call as it was and reports modify-failed; 
   l2.l.run(50);
   t.deepEqual(e2, [{ type: 'ended', cause: 'failed', byRemote: true, status: 481, reason: 'Call Does Not Exist' }]);
   t.false(labels(wire(l2.l.internet)).includes('BYE'));
+});
+
+test('INFO (dtmf-relay) reaches the peer as an event; a service claims REFER through handleMethod', async (t) => {
+  const { l, a, b } = await connected(13, 14);
+  const be = events(b);
+  const statuses: number[] = [];
+  a.sendInfo('Signal=5\r\nDuration=160\r\n', 'application/dtmf-relay', (s) => statuses.push(s));
+  l.run(50);
+  t.deepEqual(statuses, [200]);
+  t.is(be.length, 1);
+  const info = be[0]!;
+  t.is(info.type, 'info');
+  if (info.type === 'info') {
+    t.is(info.contentType, 'application/dtmf-relay');
+    t.is(new TextDecoder().decode(info.body), 'Signal=5\r\nDuration=160\r\n');
+  }
+  // Unclaimed REFER: 405. Claimed: the service answers.
+  const refer = (cb: (s: number) => void) => b.request('REFER', { headers: { 'Refer-To': '<sip:carol@10.0.0.3>' } }, (r) => cb(r.status));
+  const got: number[] = [];
+  refer((s) => got.push(s));
+  l.run(50);
+  a.handleMethod('REFER', (req, tx, call) => {
+    t.is(call, a);
+    t.is(req.header('Refer-To'), '<sip:carol@10.0.0.3>');
+    tx.respond(buildResponse(req, 202));
+  });
+  refer((s) => got.push(s));
+  l.run(50);
+  t.deepEqual(got, [405, 202]);
+  t.is(a.state, 'active');
 });
