@@ -511,10 +511,18 @@ export class Phone {
     if (changed) this.#changed();
   }
 
+  /** The contacts' name for a dialled number or URI, when it says more than the number itself. */
+  #contactName(target: string, remote: string): string | undefined {
+    const c = this.#settings.contacts.find((x) => x.number === target || x.uri === target || x.number === remote);
+    return c && c.name !== remote ? c.name : undefined;
+  }
+
   #place(target: string): CallId | undefined {
     const id = this.options.control.place(this.line, target);
+    const remote = displayTarget(target);
+    const name = this.#contactName(target, remote);
     const call: PhoneCall = {
-      id, line: this.line, direction: 'out', remote: displayTarget(target), uri: target, phase: 'calling',
+      id, line: this.line, direction: 'out', remote, uri: target, ...(name ? { name } : {}), phase: 'calling',
       remoteHeld: false, muted: false, startedAt: this.options.clock.now(), wallStart: this.options.clock.wallTime(), inConference: false,
     };
     this.calls.push(call);
