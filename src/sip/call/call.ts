@@ -732,6 +732,12 @@ export class Call {
 
   #byeReceived(dialog: Dialog, request: SipRequest, tx: ServerTransaction): void {
     this.#ua.respond(tx, request, 200);
+    if (this.#byeAfterAck) {
+      // We hung up first and were waiting for the ACK to say so: the peer said it instead.
+      this.#byeAfterAck = false;
+      this.#ua.removeDialog(dialog.key);
+      for (const p of this.#pending2xx) p.stop();
+    }
     if (this.direction === 'outgoing' && this.#chosen?.dialog !== dialog) {
       // A BYE on an early dialog of another fork: only that leg ends.
       const leg = this.#legs.get(dialog.remoteTag);

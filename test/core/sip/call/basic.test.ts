@@ -209,3 +209,26 @@ test('an offer with no common codec is refused 488 before ringing', async (t) =>
   t.is(ae.at(-1)!.type, 'ended');
   t.is((ae.at(-1) as { status?: number }).status, 488);
 });
+
+test('a call over TCP: Contact with transport=tcp, ACK and BYE over the connections, nothing over UDP', async (t) => {
+  const l = lab();
+  const alice = await l.phone('alice', '10.0.0.1', 21, {}, {}, true);
+  const bob = await l.phone('bob', '10.0.0.2', 22, {}, {}, true);
+  bob.calls.onIncoming = (c) => {
+    bob.incoming.push(c);
+    c.answer();
+  };
+  const call = alice.calls.place('sip:bob@10.0.0.2;transport=tcp');
+  const ae = events(call);
+  l.run(100);
+  t.is(call.state, 'active');
+  const b = bob.incoming[0]!;
+  t.is(b.invite!.header('Contact'), '<sip:alice@10.0.0.1:5060;transport=tcp>');
+  t.is(b.invite!.via[0]!.transport, 'TCP');
+  call.hangup();
+  l.run(100);
+  t.deepEqual(types(ae), ['answered', 'ended']);
+  t.is(b.endedWith?.cause, 'remote-hangup');
+  t.is(l.internet.datagrams.length, 0);
+  t.true(l.internet.streams.length >= 1);
+});

@@ -27,7 +27,7 @@ export interface Phone {
 export interface Lab {
   clock: VirtualClock;
   internet: FakeInternet;
-  phone(name: string, address: string, seed: number, options?: CallManagerOptions, line?: Partial<Line>): Promise<Phone>;
+  phone(name: string, address: string, seed: number, options?: CallManagerOptions, line?: Partial<Line>, tcp?: boolean): Promise<Phone>;
   /** Lets the INVITE leave (calls start on the next tick) and delivers what is in flight. */
   run(ms?: number): void;
 }
@@ -39,9 +39,11 @@ export function lab(): Lab {
   return {
     clock,
     internet,
-    async phone(name, address, seed, options = {}, lineExtra = {}) {
+    async phone(name, address, seed, options = {}, lineExtra = {}, tcp = false) {
       const random = new SeededRandom(seed);
-      const transport = await SipTransport.open({ network: internet.host(address), clock, random, codec: sipCodec(), udp: { port: 5060 }, tcp: false });
+      const transport = await SipTransport.open({
+        network: internet.host(address), clock, random, codec: sipCodec(), udp: { port: 5060 }, ...(tcp ? {} : { tcp: false as const }),
+      });
       const ua = new UserAgent({ clock, random, crypto, transport, host: address });
       const calls = new CallManager(ua, options);
       const media: Array<NegotiatedMedia | undefined> = [];
