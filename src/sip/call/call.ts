@@ -796,8 +796,13 @@ export class Call {
     const headers: Record<string, string> = { Contact: this.#contact(), Supported: this.#ctx.supported };
     if (timer) Object.assign(headers, timer.headers);
     if (request.body.length > 0) {
-      // RFC 3311 §5.2: an offer while ours is outstanding is glare.
-      if (this.#modifying === 'update' || this.#modifying === 'reinvite' || this.#offerInAckPending) return void this.#ua.respond(tx, request, 491);
+      // RFC 3311 §5.2: an offer while ours is outstanding is glare (491); one while theirs awaits our answer is 500.
+      const oursOutstanding = this.#modifying !== undefined || this.#offerInAckPending
+        || (this.direction === 'outgoing' && !this.#chosen && !this.media.current);
+      if (oursOutstanding) return void this.#ua.respond(tx, request, 491);
+      if (this.direction === 'incoming' && !this.#finalSent) {
+        return void this.#ua.respond(tx, request, 500, undefined, { headers: { 'Retry-After': '1' } });
+      }
       let answer: Body;
       try {
         answer = this.media.answerOffer(request.body, request.contentType, this.held);
@@ -806,10 +811,8 @@ export class Call {
         return void this.#ua.respond(tx, request, e.status);
       }
       this.#ua.respond(tx, request, 200, undefined, { headers, body: answer.body, contentType: answer.type });
-      if (this.state === 'active' || this.direction === 'outgoing') {
-        this.media.start();
-        this.#checkRemoteHold();
-      }
+      this.media.start();
+      this.#checkRemoteHold();
     } else {
       this.#ua.respond(tx, request, 200, undefined, { headers });
     }

@@ -101,3 +101,23 @@ test('findCall names a live call by Call-ID and tags (for Replaces)', async (t) 
   t.is(bob.calls.findCall(call.callId, call.dialog!.remoteTag, call.local.params['tag']!), b);
   t.is(alice.calls.findCall(call.callId, 'nope', call.dialog!.remoteTag), undefined);
 });
+
+test('an UPDATE with an offer while our answer to the INVITE is pending gets 500 with Retry-After (RFC 3311 §5.2)', async (t) => {
+  const l = lab();
+  const alice = await l.phone('alice', '10.0.0.1', 9);
+  const bob = await l.phone('bob', '10.0.0.2', 10);
+  const call = alice.calls.place('sip:bob@10.0.0.2');
+  l.run(50);
+  const ringing = wire(l.internet).find((w) => w.label === '180 INVITE')!.message;
+  const offer = new MediaSession({ address: '10.0.0.1', port: 7000, codecs: ['PCMU'], random: new SeededRandom(5) }).createOffer();
+  const update = buildRequest({
+    method: 'UPDATE', uri: 'sip:bob@10.0.0.2:5060', from: ringing.header('From')!, to: ringing.header('To')!, callId: call.callId, cseq: 2,
+    body: serializeSdp(offer), contentType: 'application/sdp',
+  });
+  let response: SipResponse | undefined;
+  alice.ua.send(update, { onResponse: (r) => (response = r), onFailure: () => t.fail() });
+  l.run(50);
+  t.is(response!.status, 500);
+  t.is(response!.header('Retry-After'), '1');
+  t.is(bob.incoming[0]!.state, 'ringing');
+});
