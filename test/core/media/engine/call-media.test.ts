@@ -375,3 +375,28 @@ test('a tone plays before media is agreed (ringback without early media); attach
   t.false(net.isBound(A, a.media.localPort), 'and closed');
   b.media.close();
 });
+
+test('a re-INVITE can turn SRTP on mid-call: both sides switch, the audio goes on, nothing is rejected', async (t) => {
+  const clock = new VirtualClock(0);
+  const net = new MemoryNet(clock);
+  net.record = true;
+  const a = await phone(net, clock, 27, { address: A, mic: sine(160 * 60, 600, 6000) });
+  const b = await phone(net, clock, 28, { address: B });
+  const n = connect(a, b);
+  clock.advance(400);
+  t.false(a.media.secure);
+  const kA = { suite: 'AES_CM_128_HMAC_SHA1_32' as const, masterKey: new Uint8Array(16).fill(7), masterSalt: new Uint8Array(14).fill(8) };
+  const kB = { suite: 'AES_CM_128_HMAC_SHA1_32' as const, masterKey: new Uint8Array(16).fill(9), masterSalt: new Uint8Array(14).fill(10) };
+  a.media.update({ ...n.a, srtp: { suite: kA.suite, send: kA, receive: kB } });
+  b.media.update({ ...n.b, srtp: { suite: kA.suite, send: kB, receive: kA } });
+  t.true(a.media.secure && b.media.secure);
+  const at = net.log.length;
+  clock.advance(400);
+  const after = net.log.slice(at).filter((d) => d.from.address === A && rtpOf(d));
+  t.true(after.length >= 19 && after.every((d) => d.bytes.length === 12 + 160 + 4), 'SRTP with the 4-byte tag');
+  t.is(a.media.session.badPackets + b.media.session.badPackets, 0);
+  const heard = b.output.samples;
+  t.true(tonePower(heard, heard.length - 160 * 10, 160 * 10, 600) > 1e6, 'B still hears A');
+  a.media.close();
+  b.media.close();
+});
