@@ -102,6 +102,7 @@ export function parseXml(text: string): XmlElement {
     }
   }
   if (!root) throw new Error('xml: no root element');
+  if (stack.length) throw new Error(`xml: <${stack[0]!.name}> not closed (truncated document?)`);
   return root;
 }
 
