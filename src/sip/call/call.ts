@@ -24,6 +24,8 @@ import {
   answerSessionTimer, expiryDelayMs, refreshDelayMs, sessionTimerOfAnswer,
   type SessionInterval, type SessionTimerConfig,
 } from './session-timer.js';
+import { ReliableProvisional } from './reliable-provisional.js';
+import { buildCancel, glareBackoffMs, randomMs } from './rules.js';
 import { hasTag, typed } from './typed.js';
 
 /** calling: INVITE sent; proceeding: a 1xx came; ringing: an incoming call waits for the user; active: answered. */
@@ -94,13 +96,6 @@ interface Leg {
   ack?: { request: BuiltRequest; target?: Target };
 }
 
-/** Random milliseconds in [min, max], in 10 ms steps (the §14.1 back-off granularity). */
-function randomMs(ua: UserAgent, min: number, max: number): number {
-  const b = ua.random.fill(new Uint8Array(2));
-  const steps = (max - min) / 10;
-  return min + (((b[0]! << 8) | b[1]!) % (steps + 1)) * 10;
-}
-
 const MAX_422_RETRIES = 2;
 
 export class Call {
@@ -153,7 +148,7 @@ export class Call {
   // UAS state
   #tx: InviteServerTransaction | undefined;
   #answerBody: Body | undefined;
-  #reliable1xx: { rseq: number; response: SipResponse; interval: number } | undefined;
+  #reliable1xx: ReliableProvisional | undefined;
   #finalSent = false;
   #acked = true;
   #byeAfterAck = false;
@@ -279,12 +274,9 @@ export class Call {
       headers['Require'] = '100rel';
       headers['RSeq'] = String(rseq);
       const response = buildResponse(request, 180, undefined, { toTag: this.local.params['tag']!, headers });
-      this.#reliable1xx = { rseq, response, interval: this.#ctx.t1 };
-      this.#tx.respond(response);
-      // RFC 3262 §3: retransmitted at T1, doubling, until the PRACK; rejected with 5xx after 64*T1 without one.
-      this.#timers.set('100rel', this.#ctx.t1, () => this.#retransmit1xx());
-      this.#timers.set('100rel-give-up', 64 * this.#ctx.t1, () => {
-        this.#timers.clear('100rel');
+      const tx = this.#tx;
+      // RFC 3262 §3: without a PRACK after 64*T1 the INVITE is rejected with a 5xx.
+      this.#reliable1xx = new ReliableProvisional(this.#ua.clock, response, rseq, request.cseq.seq, (r) => tx.respond(r), this.#ctx.t1, () => {
         if (this.state !== 'ringing' || this.#finalSent) return;
         this.#finalResponse(500, 'No PRACK');
         this.#end({ type: 'ended', cause: 'failed', byRemote: false, status: 500, reason: 'No PRACK' });
@@ -292,14 +284,6 @@ export class Call {
       return;
     }
     this.#tx.respond(buildResponse(request, 180, undefined, { toTag: this.local.params['tag']!, headers }));
-  }
-
-  #retransmit1xx(): void {
-    const r = this.#reliable1xx;
-    if (!r || this.#finalSent || !this.#tx) return;
-    this.#tx.respond(r.response);
-    r.interval *= 2;
-    this.#timers.set('100rel', r.interval, () => this.#retransmit1xx());
   }
 
   /** Answers an incoming call: 200 OK with our answer (or our offer, when the INVITE had none). */
@@ -595,25 +579,14 @@ export class Call {
     this.#end({ type: 'ended', cause: 'failed', byRemote: false, status, reason: status === 408 ? 'Request Timeout' : 'Service Unavailable' });
   }
 
-  /** §9.1: CANCEL copies the INVITE's Request-URI, Call-ID, From, To, CSeq number, Route and top Via. */
+  /** §9.1: CANCEL only once a provisional response came, for an INVITE still without a final one. */
   #sendCancel(): void {
     const out = this.#out;
     if (this.#cancelSent || !out || !out.target || !out.transaction) return;
     const tx = out.transaction;
     if (tx.state !== 'proceeding' && tx.state !== 'calling') return;
     this.#cancelSent = true;
-    const invite = out.request;
-    const cancel = buildRequest({
-      method: 'CANCEL',
-      uri: invite.uri,
-      via: invite.header('Via')!,
-      from: invite.header('From')!,
-      to: invite.header('To')!,
-      callId: invite.callId,
-      cseq: { seq: invite.cseq.seq, method: 'CANCEL' },
-      route: invite.headers('Route'),
-      headers: { 'User-Agent': this.#ua.product },
-    });
+    const cancel = buildCancel(out.request, this.#ua.product);
     try {
       this.#ua.transactions.request(cancel, out.target, { onResponse: () => {}, onFailure: () => {} });
       if ('cancelled' in tx) tx.cancelled();
@@ -642,8 +615,7 @@ export class Call {
   }
 
   #stop1xx(): void {
-    this.#timers.clear('100rel');
-    this.#timers.clear('100rel-give-up');
+    this.#reliable1xx?.stop();
   }
 
   #cancelledByCaller(): void {
@@ -750,7 +722,7 @@ export class Call {
 
   #reinviteReceived(dialog: Dialog, request: SipRequest, tx: InviteServerTransaction): void {
     if (this.state !== 'active') {
-      return void this.#ua.respond(tx, request, 500, undefined, { headers: { 'Retry-After': String(Math.floor(randomMs(this.#ua, 0, 10_000) / 1000)) } });
+      return void this.#ua.respond(tx, request, 500, undefined, { headers: { 'Retry-After': String(Math.floor(randomMs(this.#ua.random, 0, 10_000) / 1000)) } });
     }
     // §14.2: our own offer is outstanding → 491; their previous re-INVITE not yet done → 500 with Retry-After.
     if (this.#modifying) return void this.#ua.respond(tx, request, 491);
@@ -823,12 +795,7 @@ export class Call {
   }
 
   #prackReceived(request: SipRequest, tx: ServerTransaction): void {
-    const rack = typed(request).rack;
-    const r = this.#reliable1xx;
-    if (!rack || !r || rack.rseq !== r.rseq || rack.cseq !== this.invite?.cseq.seq || rack.method.toUpperCase() !== 'INVITE') {
-      return void this.#ua.respond(tx, request, 481);
-    }
-    this.#stop1xx();
+    if (!this.#reliable1xx?.prack(typed(request).rack)) return void this.#ua.respond(tx, request, 481);
     this.#ua.respond(tx, request, 200);
   }
 
@@ -949,7 +916,7 @@ export class Call {
     if (s === 481 || s === 408) return this.#dialogGone(dialog, s);
     if (s === 491) {
       // §14.1: back off 2.1–4 s when we chose the Call-ID, else 0–2 s, then try again.
-      const delay = this.direction === 'outgoing' ? randomMs(this.#ua, 2100, 4000) : randomMs(this.#ua, 0, 2000);
+      const delay = glareBackoffMs(this.#ua.random, this.direction === 'outgoing');
       this.#glare = true;
       if (why === 'refresh') this.#refreshDue = true;
       this.#timers.set('glare', delay, () => {
@@ -1062,6 +1029,7 @@ export class Call {
     this.endedWith = event;
     this.endedAt = this.#ua.clock.now();
     this.#timers.clearAll();
+    this.#reliable1xx?.stop();
     this.media.stop();
     // A pending 2xx keeps retransmitting until its ACK (or time-out), so the BYE-after-ACK rule still holds.
     if (!this.#byeAfterAck) for (const p of this.#pending2xx) p.stop();
