@@ -58,6 +58,8 @@ function refusal(e: unknown): MediaError {
   if (e instanceof MediaError) return e;
   if (e instanceof NegotiationError) return new MediaError(e.message, e.status);
   if (e instanceof SdpError) return new MediaError(e.message, 488);
+  // Anything else an SDP body made us throw (no offer outstanding, odd input) is still the peer's SDP at fault.
+  if (e instanceof Error) return new MediaError(e.message, 488);
   throw e;
 }
 
