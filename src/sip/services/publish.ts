@@ -5,7 +5,7 @@
  */
 import type { TimerHandle } from '../../../hal/clock.js';
 import type { HeaderInit } from '../build.js';
-import { formatUri } from '../uri.js';
+import { formatUri, type Uri } from '../uri.js';
 import type { SipResponse } from '../message.js';
 import { refreshDelayMs } from '../ua/registration.js';
 import type { UserAgent } from '../ua/user-agent.js';
@@ -23,6 +23,8 @@ export interface PublicationOptions {
   event: string;
   contentType: string;
   expires?: number;
+  /** Request-URI when not our own AOR (RFC 3903 publishes to the AOR; some servers want their own URI). */
+  target?: Uri | string;
   /** Delay before trying again after a failure. Default 60 s. */
   retryMs?: number;
   onState?: (s: PublicationState) => void;
@@ -88,7 +90,7 @@ export class Publication {
     if (job.kind !== 'initial') headers.push(['SIP-If-Match', this.#etag!]);
     const body = job.kind === 'initial' || job.kind === 'modify' ? job.body : undefined;
     const req = outOfDialogRequest(this.#ua, this.#account, {
-      method: 'PUBLISH', target: this.#account.aor, callId: this.#callId, fromTag: this.#fromTag, cseq: ++this.#cseq,
+      method: 'PUBLISH', target: this.#o.target ?? this.#account.aor, callId: this.#callId, fromTag: this.#fromTag, cseq: ++this.#cseq,
       headers: headers as HeaderInit, ...(body !== undefined ? { body, contentType: this.#o.contentType } : {}),
     });
     this.#busy = true;
