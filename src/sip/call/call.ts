@@ -74,6 +74,8 @@ export interface CallContext {
   maxRedirects: number;
   /** RFC 3261 T1 (ms), for reliable provisional retransmissions; the transaction layer's value. */
   t1: number;
+  /** An outgoing call nobody answers is cancelled after this long (ms); 0 waits forever. */
+  noAnswerMs: number;
   log: Logger;
 }
 
@@ -195,6 +197,11 @@ export class Call {
     call.#offer = media.createOffer(false);
     // Defer the send so the caller can attach listeners before the first event.
     call.#timers.set('start', 0, () => call.#sendInvite(init.uri));
+    if (ctx.noAnswerMs > 0) {
+      call.#timers.set('no-answer', ctx.noAnswerMs, () => {
+        if (!call.#chosen) call.#abandon({ type: 'ended', cause: 'failed', byRemote: false, status: 408, reason: 'No Answer' });
+      });
+    }
     return call;
   }
 
@@ -346,13 +353,7 @@ export class Call {
       this.#end({ type: 'ended', cause: 'hangup', byRemote: false });
       return;
     }
-    if (!this.#chosen) {
-      this.#cancelWanted = true;
-      this.#out?.stop();
-      if (this.#gotProvisional) this.#sendCancel();
-      this.#end({ type: 'ended', cause: 'hangup', byRemote: false });
-      return;
-    }
+    if (!this.#chosen) return this.#abandon({ type: 'ended', cause: 'hangup', byRemote: false });
     this.#sendBye(this.#chosen.dialog);
     this.#end({ type: 'ended', cause: 'hangup', byRemote: false });
   }
@@ -436,6 +437,14 @@ export class Call {
     this.#out = out;
   }
 
+  /** Gives up an unanswered outgoing call: CANCEL once a 1xx came (§9.1), and a late 2xx gets ACK and BYE. */
+  #abandon(event: Extract<CallEvent, { type: 'ended' }>): void {
+    this.#cancelWanted = true;
+    this.#out?.stop();
+    if (this.#gotProvisional) this.#sendCancel();
+    this.#end(event);
+  }
+
   #inviteResponse(r: SipResponse, out: OutgoingRequest): void {
     // Authentication retries bump the CSeq: keep ours in step for redirects and in-dialog requests.
     this.#cseq = out.request.cseq.seq;
@@ -514,6 +523,7 @@ export class Call {
     }
     this.#chosen = leg;
     this.dialog = leg.dialog;
+    this.#timers.clear('no-answer');
     this.#peerAllowsUpdate = (typed(r).allow ?? []).some((m) => m.toUpperCase() === 'UPDATE');
     for (const other of [...this.#legs.values()]) if (other !== leg && other.dialog.state === 'early') this.#dropLeg(other);
     try {

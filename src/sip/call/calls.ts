@@ -40,6 +40,8 @@ export interface CallManagerOptions {
   maxRedirects?: number;
   /** T1 of the transaction layer, ms (default 500). */
   t1?: number;
+  /** Outgoing calls nobody answers are cancelled after this long, ms (default 180 s; 0 waits forever). */
+  noAnswerMs?: number;
   /** Extra methods to list in Allow (REFER, NOTIFY, MESSAGE... once the services handle them). */
   allow?: string[];
   log?: Logger;
@@ -95,6 +97,7 @@ export class CallManager {
       timer: { ...DEFAULT_SESSION_TIMER, ...this.#options.timer },
       maxRedirects: this.#options.maxRedirects ?? 5,
       t1: this.#options.t1 ?? 500,
+      noAnswerMs: this.#options.noAnswerMs ?? 180_000,
       log: this.#log,
     };
   }

@@ -232,3 +232,17 @@ test('a call over TCP: Contact with transport=tcp, ACK and BYE over the connecti
   t.is(l.internet.datagrams.length, 0);
   t.true(l.internet.streams.length >= 1);
 });
+
+test('nobody answers: the call is cancelled after the no-answer time and ends 408 No Answer', async (t) => {
+  const l = lab();
+  const alice = await l.phone('alice', '10.0.0.1', 23, { noAnswerMs: 60_000 });
+  const bob = await l.phone('bob', '10.0.0.2', 24);
+  const call = alice.calls.place('sip:bob@10.0.0.2');
+  const ae = events(call);
+  l.run(59_000);
+  t.is(call.state, 'proceeding');
+  l.run(2_000);
+  t.deepEqual(ae.at(-1), { type: 'ended', cause: 'failed', byRemote: false, status: 408, reason: 'No Answer' });
+  t.true(labels(wire(l.internet)).includes('CANCEL'));
+  t.is(bob.incoming[0]!.endedWith?.cause, 'cancelled');
+});
