@@ -9,6 +9,7 @@ import { parseSdp } from '../../sdp/parse.js';
 import { SdpError } from '../../sdp/sdp.js';
 import { serializeSdp } from '../../sdp/serialize.js';
 import type { MediaType } from '../message.js';
+import { splitMultipart, type BodyPart } from '../multipart.js';
 
 /** A message body with its Content-Type. */
 export interface Body {
@@ -47,8 +48,23 @@ export interface CallMedia {
 
 const decoder = new TextDecoder();
 
+const isSdp = (t: MediaType): boolean => t.type === 'application' && t.subtype === 'sdp';
+
 function sdpText(body: Uint8Array, type: MediaType | undefined): string {
-  if (type && !(type.type === 'application' && type.subtype === 'sdp')) {
+  if (type?.type === 'multipart') {
+    // SIP-T/ISUP gateways and some PBXs send multipart/mixed: the SDP is one of its parts.
+    const boundary = type.params['boundary'];
+    let parts: BodyPart[] = [];
+    try {
+      parts = boundary ? splitMultipart(body, boundary) : [];
+    } catch {
+      parts = [];
+    }
+    const sdp = parts.find((p) => isSdp(p.contentType));
+    if (!sdp) throw new MediaError('no application/sdp part in the multipart body', 415);
+    return decoder.decode(sdp.body);
+  }
+  if (type && !isSdp(type)) {
     throw new MediaError(`cannot read a ${type.type}/${type.subtype} session description`, 415);
   }
   return decoder.decode(body);

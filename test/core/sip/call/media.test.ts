@@ -49,3 +49,14 @@ test('refusals carry the status a UAS answers with: 488 for SDP, 415 for other b
   const e3 = t.throws(() => m.answerOffer(enc('v=0\r\ngarbage'), SDP, false), { instanceOf: MediaError });
   t.is(e3!.status, 488);
 });
+
+test('an offer inside a multipart/mixed body is found and answered', (t) => {
+  const m = new DefaultCallMedia({ address: '10.0.0.1', port: 4000, codecs: ['PCMU'], random: new SeededRandom(1) });
+  const sdp = serializeSdp(peer().createOffer());
+  const body = `--xyz\r\nContent-Type: application/isup\r\n\r\nabc\r\n--xyz\r\nContent-Type: application/sdp\r\n\r\n${sdp}\r\n--xyz--\r\n`;
+  const answer = m.answerOffer(enc(body), { type: 'multipart', subtype: 'mixed', params: { boundary: 'xyz' } }, false);
+  t.regex(answer.body, /m=audio 4000 RTP\/AVP 0/);
+  t.is(m.current!.remotePort, 5000);
+  const e = t.throws(() => m.answerOffer(enc('--q\r\n\r\nx\r\n--q--\r\n'), { type: 'multipart', subtype: 'mixed', params: { boundary: 'q' } }, false), { instanceOf: MediaError });
+  t.is(e!.status, 415);
+});
