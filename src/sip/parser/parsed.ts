@@ -19,6 +19,9 @@ import type { HeadScan } from './scan.js';
 const charCodeAt = String.prototype.charCodeAt;
 const indexOf = String.prototype.indexOf;
 const slice = String.prototype.slice;
+// Search strings built at load time: in XS a string literal passed as an argument is copied on each call.
+const LF = String.fromCharCode(10);
+const COLON = String.fromCharCode(58);
 
 const FOLDED = 0x100;
 const ID_MASK = 0xff;
@@ -236,7 +239,7 @@ function unfold(v: string): string {
   let out = '';
   let p = 0;
   for (;;) {
-    const nl = indexOf.call(v, '\n', p);
+    const nl = indexOf.call(v, LF, p);
     if (nl < 0) return out + slice.call(v, p);
     let e = nl;
     for (let c = charCodeAt.call(v, e - 1); e > p && (c === 13 || c === 32 || c === 9); c = charCodeAt.call(v, --e - 1));
@@ -256,7 +259,7 @@ export function buildHead(bytes: Uint8Array, s: HeadScan): ParsedMessage {
   const text = decoder.decode(bytes.subarray(s.start, s.headerEnd));
   const fields = s.fields;
   const len = text.length;
-  const sl0 = indexOf.call(text, '\n');
+  const sl0 = indexOf.call(text, LF);
   let sle = sl0 < 0 ? len : sl0;
   if (sle > 0 && charCodeAt.call(text, sle - 1) === 13) sle--;
   const sl: StartLine = s;
@@ -266,7 +269,7 @@ export function buildHead(bytes: Uint8Array, s: HeadScan): ParsedMessage {
   let cl = -1;
   let p = sl0 < 0 ? len : sl0 + 1;
   while (p < len) {
-    let nl = indexOf.call(text, '\n', p);
+    let nl = indexOf.call(text, LF, p);
     if (nl < 0) nl = len;
     let e = nl;
     if (e > p && charCodeAt.call(text, e - 1) === 13) e--;
@@ -276,7 +279,7 @@ export function buildHead(bytes: Uint8Array, s: HeadScan): ParsedMessage {
       ix[(n - 1) * W + 2] = e;
       ix[(n - 1) * W + 3]! |= FOLDED;
     } else {
-      const colon = indexOf.call(text, ':', p);
+      const colon = indexOf.call(text, COLON, p);
       if (colon < 0 || colon > e) throw new SipError(`bad header field: missing colon in ${JSON.stringify(slice.call(text, p, Math.min(e, p + 40)))}`);
       if (n * W >= ix.length) throw new SipError('bad header section: too many fields');
       let ne = colon;

@@ -12,6 +12,9 @@ const indexOf = String.prototype.indexOf;
 const lastIndexOf = String.prototype.lastIndexOf;
 const slice = String.prototype.slice;
 const startsWith = String.prototype.startsWith;
+// Built at load time: in XS a string literal passed as an argument is copied on each call.
+const SP = String.fromCharCode(32);
+const SIP_SLASH = 'SIP/'.slice(0);
 
 export const SIP_2_0 = 'SIP/2.0';
 
@@ -52,14 +55,14 @@ function readVersion(text: string, s: number, e: number, line: string): string {
 /** Parses text[0, e) (e excludes CR LF) into out. */
 export function parseStartLine(text: string, e: number, out: StartLine): void {
   if (e === 0) bad('empty start line');
-  if (charCodeAt.call(text, 0) === 83 /* S */ && startsWith.call(text, 'SIP/', 0)) return parseStatusLine(text, e, out);
+  if (charCodeAt.call(text, 0) === 83 /* S */ && startsWith.call(text, SIP_SLASH, 0)) return parseStatusLine(text, e, out);
   const c0 = charCodeAt.call(text, 0) | 0x20;
   if (c0 === 0x73 && slice.call(text, 0, 4).toUpperCase() === 'SIP/') return parseStatusLine(text, e, out);
   parseRequestLine(text, e, out);
 }
 
 function parseRequestLine(text: string, e: number, out: StartLine): void {
-  const sp1 = indexOf.call(text, ' ', 0);
+  const sp1 = indexOf.call(text, SP, 0);
   if (sp1 < 0 || sp1 >= e) bad('bad Request-Line: missing Request-URI');
   if (sp1 === 0) bad('bad Request-Line: leading whitespace');
   for (let i = 0; i < sp1; i++) {
@@ -67,10 +70,10 @@ function parseRequestLine(text: string, e: number, out: StartLine): void {
     if (c >= 128 || (CHAR_CLASS[c]! & C_TOKEN) === 0) bad('bad Request-Line: method is not a token');
   }
   const us = sp1 + 1;
-  let sp2 = indexOf.call(text, ' ', us);
+  let sp2 = indexOf.call(text, SP, us);
   if (sp2 < 0 || sp2 >= e) bad('bad Request-Line: missing SIP-Version');
   if (sp2 === us) bad('bad Request-Line: extra whitespace between elements');
-  const last = lastIndexOf.call(text, ' ', e - 1);
+  const last = lastIndexOf.call(text, SP, e - 1);
   if (last !== sp2) {
     if (last === e - 1) bad('bad Request-Line: trailing whitespace after SIP-Version');
     if (charCodeAt.call(text, last - 1) === 32) bad('bad Request-Line: extra whitespace between elements');
@@ -87,7 +90,7 @@ function parseRequestLine(text: string, e: number, out: StartLine): void {
 }
 
 function parseStatusLine(text: string, e: number, out: StartLine): void {
-  const sp1 = indexOf.call(text, ' ', 0);
+  const sp1 = indexOf.call(text, SP, 0);
   if (sp1 < 0 || sp1 >= e) bad('bad Status-Line: missing status code');
   out.version = readVersion(text, 0, sp1, 'Status-Line');
   let code = 0;
