@@ -10,6 +10,7 @@ import type { AudioInput, AudioOutput } from '../hal/audio.js';
 import type { Clock, TimerHandle } from '../hal/clock.js';
 import type { Random } from '../hal/random.js';
 import { CallMediaEngine } from '../src/media/engine/call-media.js';
+import { LocalMixer } from '../src/media/engine/local-mixer.js';
 import { MediaSession } from '../src/sdp/offer-answer.js';
 import { MemoryNet } from '../test/core/media/engine/memory-network.js';
 
@@ -125,6 +126,58 @@ export async function createDuplexPath(srtp: boolean): Promise<DuplexPath> {
       for (let i = 0; i < n; i++) {
         micA.deliver();
         micB.deliver();
+        clock.ms += 20;
+      }
+    },
+  };
+}
+
+/**
+ * A three-way conference on the host phone (LocalMixer over its two calls' engines, plain RTP) with
+ * two remote phones. One step = the host's mixed frame (both calls received, mixed, both sent) and
+ * each remote's frame.
+ */
+export async function createConferencePath(): Promise<DuplexPath> {
+  const clock = new ManualClock();
+  const net = new MemoryNet();
+  const random = seeded(3);
+  const open = (address: string, mic?: FakeMic, speaker?: FakeSpeaker) => CallMediaEngine.open({
+    network: net.host(address), clock, random, portMin: 20000, portMax: 20100,
+    ...(mic ? { audioInput: mic } : {}), ...(speaker ? { audioOutput: speaker } : {}),
+  });
+  const micB = new FakeMic(micFrames(350, 2200));
+  const micC = new FakeMic(micFrames(523, 1400));
+  const hostMic = new FakeMic(micFrames(440, 1170));
+  const hostSpeaker = new FakeSpeaker();
+  const speakerB = new FakeSpeaker();
+  const toB = await open('192.0.2.1');
+  const toC = await open('192.0.2.1');
+  const b = await open('192.0.2.2', micB, speakerB);
+  const c = await open('192.0.2.3', micC, new FakeSpeaker());
+  const pair = (x: CallMediaEngine, xAddress: string, y: CallMediaEngine, yAddress: string) => {
+    const sx = new MediaSession({ address: xAddress, port: x.localPort, codecs: ['PCMU'], random });
+    const sy = new MediaSession({ address: yAddress, port: y.localPort, codecs: ['PCMU'], random });
+    const { answer, media } = sy.receiveOffer(sx.createOffer());
+    x.start(sx.receiveAnswer(answer));
+    y.start(media);
+  };
+  toB.detachAudio(); // the mixer will drive them
+  toC.detachAudio();
+  pair(toB, '192.0.2.1', b, '192.0.2.2');
+  pair(toC, '192.0.2.1', c, '192.0.2.3');
+  const mixer = new LocalMixer(toB, toC, { clock, audioInput: hostMic, audioOutput: hostSpeaker });
+  mixer.start();
+  return {
+    a: toB,
+    b,
+    get level() {
+      return hostSpeaker.level + speakerB.level;
+    },
+    run(n: number): void {
+      for (let i = 0; i < n; i++) {
+        hostMic.deliver();
+        micB.deliver();
+        micC.deliver();
         clock.ms += 20;
       }
     },

@@ -17,7 +17,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 
 const ENTRY = `
-import { createDuplexPath } from './dist/bench/media-path.js';
+import { createConferencePath, createDuplexPath } from './dist/bench/media-path.js';
 
 const report = (value) => issueCommand(new TextEncoder().encode(JSON.stringify(value)).buffer);
 const paths = [];
@@ -27,12 +27,13 @@ globalThis.bench = {
     try {
       paths[0] = await createDuplexPath(true);
       paths[1] = await createDuplexPath(false);
+      paths[2] = await createConferencePath();
       report({ type: 'ready' });
     } catch (error) {
       report({ type: 'error', error: String(error && error.stack || error) });
     }
   },
-  // Same text length for every call measured: id 0/1 = SRTP/plain; steps padded by the caller.
+  // Same text length for every call measured: id 0/1/2 = SRTP/plain/conference; steps padded by the caller.
   run(id, steps) { paths[id].run(steps); },
   time(id, ms) {
     const p = paths[id];
@@ -44,7 +45,7 @@ globalThis.bench = {
       steps += 10;
       now = performance.now();
     } while (now - start < ms);
-    report({ type: 'time', us: ((now - start) * 1000) / (2 * steps) });
+    report({ type: 'time', us: ((now - start) * 1000) / steps });
   },
   check(id) {
     const p = paths[id];
@@ -111,7 +112,8 @@ async function main(argv: string[]): Promise<number> {
 
     const rows: string[][] = [];
     const verdicts: string[] = [];
-    for (const [id, name] of [[0, 'SRTP AES_CM_128_HMAC_SHA1_80'], [1, 'plain RTP']] as const) {
+    const PATHS = [[0, 'SRTP AES_CM_128_HMAC_SHA1_80', 2], [1, 'plain RTP', 2], [2, '3-way conference (mixer), plain', 3]] as const;
+    for (const [id, name, framesPerStep] of PATHS) {
       await evaluate(`bench.run(${id}, ${pad(500)})`); // warm-up
       const m = await measure(id, steps);
       await evaluate(`bench.check(${id})`);
@@ -121,8 +123,8 @@ async function main(argv: string[]): Promise<number> {
         await evaluate(`bench.time(${id}, 400)`);
         times.push((last as { us: number }).us);
       }
-      const us = times.sort((x, y) => x - y)[1]!;
-      const phoneFrames = 2 * steps;
+      const us = times.sort((x, y) => x - y)[1]! / framesPerStep;
+      const phoneFrames = framesPerStep * steps;
       const problem = check.level === 0 ? 'silence at the output' : check.bad > 0 ? `${check.bad} packets rejected`
         : check.lost !== 0 ? `${check.lost} packets lost` : check.rtt < 0 ? 'no RTCP round trip' : id === 0 && !check.secure ? 'not SRTP' : null;
       rows.push([name, fixed(us, 1), fixed((us / 20000) * 100, 2) + ' %', grouped(m.compute / phoneFrames),
@@ -134,8 +136,9 @@ async function main(argv: string[]): Promise<number> {
           : `${m.slots} heap slots, ${m.chunks === undefined ? 'chunk bytes unknown' : `${m.chunks} chunk bytes`}`, '0 slots, 0 chunk bytes'));
     }
     console.log(table(['path', 'µs / frame', 'of 20 ms', 'compute / frame', 'slots', 'chunk B', 'check'], rows));
-    console.log(`(frame: one phone's duplex 20 ms; time: median of 3 runs of 400 ms on this host; compute: xsnap meter; `
-      + `slots and chunk bytes: growth over ${grouped(2 * steps)} phone-frames between gc() and the end of the run; SRTP in pure TypeScript)\n`);
+    console.log(`(frame: one phone's duplex 20 ms; the conference's step is three phone-frames: the host's mix of two calls and `
+      + `each remote's; time: median of 3 runs of 400 ms on this host; compute: xsnap meter; slots and chunk bytes: growth over `
+      + `${grouped(steps)} steps after warm-up, between gc() and the end of the run; SRTP in pure TypeScript)\n`);
     for (const v of verdicts) console.log(v);
     return 0;
   } finally {
