@@ -1,5 +1,5 @@
 // `npm run bench:media` (XS half): the steady-state duplex audio path (bench/media-path.ts) inside
-// Moddable XS (xsnap), with SRTP and with plain RTP. After a warm-up of 500 steps (10 s of audio:
+// Moddable XS (xsnap), with SRTP, with plain RTP, and a 3-way conference through LocalMixer. After a warm-up of 500 steps (10 s of audio:
 // jitter buffer settled, RTCP reports exchanged), 1,000 steps (2,000 phone-frames, 20 s of audio, four
 // RTCP rounds included) are run in one evaluation between a gc() and the next: the live heap slots
 // (xsnap's currentHeapCount) and the chunk bytes (XS currentChunksSize, through the chunk-reporting
