@@ -507,7 +507,7 @@ export class Call {
       if (leg.ack.target) this.#ua.transactions.sendAck(leg.ack.request, leg.ack.target);
       return;
     }
-    if (leg.dialog.state === 'early') {
+    if (leg.dialog.state !== 'confirmed') {
       // §13.2.2.4: the early dialog is confirmed and its route set recomputed from the 2xx.
       const d = Dialog.asUac(out.request, r);
       d.localSeq = Math.max(d.localSeq, leg.dialog.localSeq);
@@ -554,7 +554,8 @@ export class Call {
 
   #failureResponse(r: SipResponse): void {
     if (this.#chosen) return;
-    for (const leg of [...this.#legs.values()]) this.#dropLeg(leg);
+    for (const leg of this.#legs.values()) this.#dropLeg(leg);
+    this.#legs.clear(); // a redirected or retried INVITE starts afresh
     if (this.state === 'ended') return;
     const s = r.status;
     if (s >= 300 && s < 400) {
@@ -585,7 +586,7 @@ export class Call {
 
   #inviteFailure(status: number): void {
     if (this.#chosen || this.state === 'ended') return;
-    for (const leg of [...this.#legs.values()]) this.#dropLeg(leg);
+    for (const leg of this.#legs.values()) this.#dropLeg(leg);
     this.#end({ type: 'ended', cause: 'failed', byRemote: false, status, reason: status === 408 ? 'Request Timeout' : 'Service Unavailable' });
   }
 
@@ -605,9 +606,9 @@ export class Call {
     }
   }
 
+  /** Ends a leg's dialog; the leg stays known so that retransmissions of its 2xx only get the same ACK again. */
   #dropLeg(leg: Leg): void {
     this.#ua.removeDialog(leg.dialog.key);
-    this.#legs.delete(leg.dialog.remoteTag);
     leg.dialog.state = 'terminated';
   }
 
