@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { MIX, sameFields, type Fields } from './messages.js';
-import { fixed, grouped, table, verdict } from './report.js';
+import { fixed, grouped, median, table, verdict } from './report.js';
 
 const require = createRequire(import.meta.url);
 
@@ -132,11 +132,6 @@ function measure(c: Contender, seconds: number): number {
     now = performance.now();
   }
   return count / ((now - start) / 1000);
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
 }
 
 export async function main(argv: string[]): Promise<number> {

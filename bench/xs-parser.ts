@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleForXs, startXsWorker, type MeterUsage } from '../test/xs/xs-engine.js';
 import { MIX } from './messages.js';
-import { fixed, grouped, table, verdict } from './report.js';
+import { fixed, grouped, median, table, verdict } from './report.js';
 import { meteredXsnapWorker } from './xsnap-meter.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -192,11 +192,6 @@ async function main(argv: string[]): Promise<number> {
 
 function chunkSize(usage: MeterUsage): number | undefined {
   return (usage as MeterUsage & { currentChunksSize?: number }).currentChunksSize;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[s.length >> 1]!;
 }
 
 process.exitCode = await main(process.argv.slice(2));
