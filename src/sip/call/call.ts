@@ -688,7 +688,7 @@ export class Call {
       return;
     }
     const bad = dialog.receive(request);
-    if (bad !== undefined) return void this.#ua.respond(tx, request, bad, undefined, bad === 500 ? { headers: { 'Retry-After': '1' } } : {});
+    if (bad !== undefined) return void this.#ua.respond(tx, request, bad); // §12.2.2: CSeq out of order
     const handler = this.#handlers.get(method);
     if (handler) return handler(request, tx, this);
     switch (method) {
@@ -735,8 +735,8 @@ export class Call {
     if (this.state !== 'active') {
       return void this.#ua.respond(tx, request, 500, undefined, { headers: { 'Retry-After': String(Math.floor(randomMs(this.#ua.random, 0, 10_000) / 1000)) } });
     }
-    // §14.2: our own offer is outstanding → 491; their previous re-INVITE not yet done → 500 with Retry-After.
-    if (this.#modifying) return void this.#ua.respond(tx, request, 491);
+    // §14.2: our own re-INVITE is in progress → 491; their previous re-INVITE not yet done → 500 with Retry-After.
+    if (this.#modifying === 'reinvite') return void this.#ua.respond(tx, request, 491);
     if (this.#awaitingAck) return void this.#ua.respond(tx, request, 500, undefined, { headers: { 'Retry-After': '1' } });
     const timer = answerSessionTimer(request, this.#ctx.timer);
     if (timer === 'too-small') return void this.#ua.respond(tx, request, 422, undefined, { headers: { 'Min-SE': String(this.#ctx.timer.minSE) } });
@@ -780,7 +780,7 @@ export class Call {
     if (timer) Object.assign(headers, timer.headers);
     if (request.body.length > 0) {
       // RFC 3311 §5.2: an offer while ours is outstanding is glare (491); one while theirs awaits our answer is 500.
-      const oursOutstanding = this.#modifying !== undefined || this.#offerInAckPending
+      const oursOutstanding = this.#modifying === 'reinvite' || this.#offerInAckPending
         || (this.direction === 'outgoing' && !this.#chosen && !this.media.current);
       if (oursOutstanding) return void this.#ua.respond(tx, request, 491);
       if (this.direction === 'incoming' && !this.#finalSent) {
