@@ -93,9 +93,16 @@ export class CredentialsCache {
     return { ok: true, headers };
   }
 
-  /** Credentials for every remembered realm, nonce count advanced, to send on a new request unasked. */
+  /**
+   * Credentials for every remembered realm, nonce count advanced, to send on a new request unasked. A realm known
+   * both as registrar (401) and as proxy (407) gets one header: Authorization on REGISTER, Proxy-Authorization
+   * otherwise (Kamailio 5.6 crashes on a REGISTER carrying both for one realm).
+   */
   authorize(request: DigestRequest): AuthHeader[] {
-    return [...this.#realms.values()].map((s) => this.#build(s, request, true));
+    const preferred: AuthHeaderName = request.method === 'REGISTER' ? 'Authorization' : 'Proxy-Authorization';
+    return [...this.#realms.values()]
+      .filter((s) => s.name === preferred || !this.#realms.has(key(preferred, s.challenge.realm)))
+      .map((s) => this.#build(s, request, true));
   }
 
   /** Forgets one realm's nonce (or all), e.g. after the account's password changed. */

@@ -121,6 +121,19 @@ test('407 gives Proxy-Authorization; both realms are carried when the registrar 
   t.deepEqual(c.realms.sort(), ['example.com', 'proxy.example']);
 });
 
+test('one realm challenged by 401 and 407: REGISTER carries only Authorization, INVITE only Proxy-Authorization', (t) => {
+  const { cache, challenges, check } = setup();
+  const invite = { method: 'INVITE', uri: 'sip:bob@example.com' };
+  const w = cache.challenge(401, challenges(), REGISTER);
+  const p = cache.challenge(407, challenges(), invite);
+  if (!w.ok || !p.ok) return t.fail();
+  const onRegister = cache.authorize(REGISTER);
+  t.deepEqual(onRegister.map((h) => h.name), ['Authorization']);
+  t.deepEqual(check(onRegister[0]!), { ok: true, username: 'alice' });
+  t.deepEqual(cache.authorize(invite).map((h) => h.name), ['Proxy-Authorization']);
+  t.deepEqual(cache.authorize({ method: 'BYE', uri: 'sip:bob@example.com' }).map((h) => h.name), ['Proxy-Authorization']);
+});
+
 test('no credentials for the realm, or nothing we support, are told apart', (t) => {
   const { cache } = setup();
   t.deepEqual(cache.challenge(401, [parseAuth('Digest realm="other", nonce="n"')], REGISTER), {
