@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const DEFAULT_OUT = path.join(ROOT, 'build', 'xsphone');
+const MAIN = 'hal/esp32/main';
 
 export const MISSING_SDK = `build:esp32 needs the Moddable SDK and ESP-IDF, which are not set up here.
   1. Install the Moddable SDK (https://github.com/Moddable-OpenSource/moddable, see
@@ -37,20 +38,64 @@ export function deviceFolders(jsRoot: string): string[] {
   return out.filter((d) => !/^hal\/(host|virtual)(\/|$)/.test(d)).sort();
 }
 
+/**
+ * Module-level code that cannot be preloaded (run on the build machine inside xsl, kept in flash): host
+ * objects such as `new TextDecoder()` (the device installs TextEncoder/TextDecoder natively when it
+ * starts, so preloading reports "get TextDecoder: undefined variable"), and arrays of BigInts (xsl
+ * crashes). Found by running the SDK's xsl on this project. A module doing that, and every module that
+ * imports it directly or indirectly, is left out of the preload list (loaded into RAM at run time instead).
+ */
+const NOT_PRELOADABLE: Array<[RegExp, string]> = [
+  [/^(?:export\s+)?(?:const|let|var)\s+[\w$]+\s*=\s*new\s+(?:TextDecoder|TextEncoder)\b/m, 'creates a TextEncoder/TextDecoder at module level'],
+  // Found by running the SDK's xsl: an array holding BigInts in a preloaded module crashes it
+  // (`const IDENTITY = [0n, 1n, 1n, 0n]` alone is enough; BigInts in plain constants or objects are fine).
+  [/^(?:export\s+)?(?:const|let|var)\s+[\w$]+\s*=\s*\[[^\n]*\b\d+n\b/m, 'keeps BigInts in a module-level array (crashes xsl when preloaded)'],
+];
+const IMPORT = /^\s*(?:import|export)\b[^'"]*?['"](\.{1,2}\/[^'"]+)['"]/gm;
+
+/** Modules (by name, e.g. "src/sip/transport/via") that cannot be preloaded, with the reason. */
+export function unpreloadable(jsRoot: string, names: string[]): Map<string, string> {
+  const imports = new Map<string, string[]>();
+  const out = new Map<string, string>();
+  for (const name of names) {
+    const text = fs.readFileSync(path.join(jsRoot, `${name}.js`), 'utf8');
+    const hit = NOT_PRELOADABLE.find(([re]) => re.test(text));
+    if (hit) out.set(name, hit[1]);
+    const deps: string[] = [];
+    for (const m of text.matchAll(IMPORT)) deps.push(path.posix.join(path.posix.dirname(name), m[1]).replace(/\.js$/, ''));
+    imports.set(name, deps);
+  }
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [name, deps] of imports) {
+      if (out.has(name)) continue;
+      const bad = deps.find((d) => out.has(d));
+      if (bad) {
+        out.set(name, `imports ${bad}`);
+        changed = true;
+      }
+    }
+  }
+  return out;
+}
+
 /** The generated project manifest (paths relative to its folder, where js/ is). */
-export function projectManifest(jsRoot: string, folders: string[]): { include: string[]; modules: Record<string, string>; preload: string[] } {
+export function projectManifest(
+  jsRoot: string,
+  folders: string[],
+): { include: string[]; modules: Record<string, string>; preload: string[]; notPreloaded: Record<string, string> } {
   const modules: Record<string, string> = {};
-  const preload: string[] = [];
+  const names: string[] = [];
   for (const f of folders) {
     modules[`${f}/*`] = `./js/${f}/*`;
-    // main runs the phone when it is loaded; everything else only defines things and goes to flash.
-    if (f !== 'hal/esp32') preload.push(`${f}/*`);
+    for (const file of fs.readdirSync(path.join(jsRoot, f)).sort()) if (file.endsWith('.js')) names.push(`${f}/${file.slice(0, -3)}`);
   }
-  const esp32 = path.join(jsRoot, 'hal', 'esp32');
-  if (fs.existsSync(esp32))
-    for (const name of fs.readdirSync(esp32).sort())
-      if (name.endsWith('.js') && name !== 'main.js') preload.push(`hal/esp32/${name.slice(0, -3)}`);
-  return { include: [path.join(ROOT, 'manifest.json')], modules, preload };
+  const skip = unpreloadable(jsRoot, names);
+  // main starts the phone when it runs: never preloaded.
+  skip.set(MAIN, 'the boot module (runs the phone when loaded)');
+  // Each module by name: a "hal/*" pattern would also match hal/esp32/main.
+  const preload = names.filter((n) => !skip.has(n));
+  return { include: [path.join(ROOT, 'manifest.json')], modules, preload, notPreloaded: Object.fromEntries([...skip].sort()) };
 }
 
 function run(cmd: string, args: string[], cwd = ROOT): number {
@@ -107,7 +152,11 @@ export function main(argv: string[]): number {
   }
   fs.mkdirSync(OUT, { recursive: true });
   const manifest = path.join(OUT, 'manifest.json');
-  fs.writeFileSync(manifest, JSON.stringify(projectManifest(JS, folders), null, 2) + '\n');
+  const project = projectManifest(JS, folders);
+  fs.writeFileSync(manifest, JSON.stringify(project, null, 2) + '\n');
+  const left = Object.keys(project.notPreloaded).length - 1;
+  if (left > 0)
+    process.stdout.write(`note: ${left} module(s) stay in RAM instead of flash (see "notPreloaded" in ${manifest}):\n${Object.entries(project.notPreloaded).filter(([n]) => n !== MAIN).map(([n, why]) => `  ${n}: ${why}`).join('\n')}\n`);
   const version = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   const args = [...(debug ? ['-d'] : []), '-p', target, '-o', OUT, '-t', 'build', manifest, `version=${version}`];
   const code = run('mcconfig', args);
