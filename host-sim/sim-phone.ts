@@ -33,6 +33,8 @@ export interface SimPhoneConfig {
   /** Log lines go here (stderr by default). */
   logSink?: (line: string) => void;
   network?: Network;
+  /** PEM CA bundle for TLS servers (sips:, transport=tls). */
+  tlsCa?: string;
 }
 
 export class SimPhone implements PhoneHost {
@@ -76,6 +78,7 @@ export class SimPhone implements PhoneHost {
       settings: config.settings,
       address: config.address,
       sipPort: config.sipPort,
+      ...(config.tlsCa !== undefined ? { tlsCa: config.tlsCa } : {}),
       onEvent: (e) => {
         onEvent?.(e);
         if (self) self.#emit({ kind: 'event', event: e as unknown as Record<string, unknown> });

@@ -3,6 +3,7 @@
  * stdout (registered, registration-failed, incoming, ringing, answered, ended, error); on SIGTERM or SIGINT it
  * unregisters and exits 0.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { AppEvent } from '../../src/phone/app.js';
 import type { LogLevel } from '../../src/log.js';
@@ -13,7 +14,8 @@ const USAGE = `usage: xsphone sim --user NAME [options]
   --user NAME            SIP user (required)
   --sip-port N           local SIP port, UDP and TCP (default 5060; 0 picks a free one)
   --address A            local address to bind and advertise (default 127.0.0.1)
-  --transport T          udp or tcp (default udp)
+  --transport T          udp, tcp or tls (default udp)
+  --ca FILE              PEM CA bundle to validate TLS servers against (sips: or --transport tls)
   --domain D             SIP domain (default the registrar's host, or the address)
   --registrar URI        register there, e.g. sip:127.0.0.1:5070 (default: no registration, peer-to-peer)
   --password P           password for digest authentication
@@ -51,7 +53,7 @@ export async function main(args: string[]): Promise<number> {
       args: normalise(args),
       strict: true,
       options: {
-        user: { type: 'string' }, 'sip-port': { type: 'string' }, address: { type: 'string' }, transport: { type: 'string' },
+        user: { type: 'string' }, 'sip-port': { type: 'string' }, address: { type: 'string' }, transport: { type: 'string' }, ca: { type: 'string' },
         domain: { type: 'string' }, registrar: { type: 'string' }, password: { type: 'string' }, 'auto-answer': { type: 'string' },
         call: { type: 'string' }, 'hangup-after': { type: 'string' }, 'audio-in': { type: 'string' }, 'audio-out': { type: 'string' },
         'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' },
@@ -70,7 +72,16 @@ export async function main(args: string[]): Promise<number> {
   try {
     if (!values.user) throw new UsageError('--user is required');
     const transport = values.transport ?? 'udp';
-    if (transport !== 'udp' && transport !== 'tcp') throw new UsageError(`--transport must be udp or tcp, not '${transport}'`);
+    if (transport !== 'udp' && transport !== 'tcp' && transport !== 'tls') throw new UsageError(`--transport must be udp, tcp or tls, not '${transport}'`);
+    let tlsCa: string | undefined;
+    if (values.ca !== undefined) {
+      try {
+        tlsCa = readFileSync(values.ca, 'utf8');
+      } catch (e) {
+        throw new UsageError(`--ca: cannot read ${values.ca} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      }
+      if (!tlsCa.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--ca: ${values.ca} holds no PEM certificate`);
+    }
     const level = values['log-level'] ?? 'warn';
     if (!['error', 'warn', 'info', 'debug'].includes(level)) throw new UsageError(`--log-level must be error, warn, info or debug, not '${level}'`);
     if (values.registrar && !/^sips?:/.test(values.registrar)) throw new UsageError(`--registrar must be a sip: URI, e.g. sip:127.0.0.1:5070`);
@@ -89,7 +100,7 @@ export async function main(args: string[]): Promise<number> {
     const print = (e: AppEvent | Record<string, unknown>) => process.stdout.write(`${JSON.stringify(e)}\n`);
     phone = await SimPhone.start(
       {
-        id: values.user, settings, address, sipPort, logLevel: level as LogLevel,
+        id: values.user, settings, address, sipPort, logLevel: level as LogLevel, ...(tlsCa !== undefined ? { tlsCa } : {}),
         ...(values['audio-in'] ? { audioIn: values['audio-in'] } : {}),
         ...(values['audio-out'] ? { audioOut: values['audio-out'] } : {}),
       },

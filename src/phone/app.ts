@@ -59,6 +59,8 @@ export interface PhoneAppOptions {
   onScreen?: () => void;
   /** Builds the call control over the user agent (the calls layer); absent: a phone that only registers. */
   calls?: (app: PhoneApp) => CallControl;
+  /** PEM CA bundle that TLS (sips:, transport=tls) servers are validated against; absent: the platform's roots. */
+  tlsCa?: string;
 }
 
 function transportOf(a: Account): Protocol {
@@ -139,6 +141,7 @@ export class PhoneApp {
       codec: sipCodec(),
       udp: { address: options.address, port },
       tcp: { address: options.address, port },
+      ...(options.tlsCa !== undefined ? { tlsClient: { ca: options.tlsCa } } : {}),
       ...(hal.log ? { log: hal.log.child('transport') } : {}),
     });
     let locator: SipLocator | undefined;

@@ -10,7 +10,7 @@ test.before(() => ensurePeers('kamailio'));
 test('bad options get a clear message and exit status 2', (t) => {
   const cases: Array<[string[], RegExp]> = [
     [['sim'], /--user is required/],
-    [['sim', '--user', 'a', '--transport', 'pigeon'], /--transport must be udp or tcp/],
+    [['sim', '--user', 'a', '--transport', 'pigeon'], /--transport must be udp, tcp or tls/],
     [['sim', '--user', 'a', '--sip-port', '70000'], /--sip-port must be a whole number from 0 to 65535/],
     [['sim', '--user', 'a', '--registrar', 'http://x'], /--registrar must be a sip: URI/],
     [['sim', '--nope'], /Unknown option '--nope'/],
