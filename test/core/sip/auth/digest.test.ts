@@ -141,9 +141,22 @@ const offers = [
   'Digest realm="b.example", nonce="4", qop="auth"',
 ].map((s) => parseAuth(s, 'WWW-Authenticate'));
 
+/** A platform whose crypto has MD5 and SHA-256 only (as a device without SHA-512 would). */
+const limited: Crypto = {
+  digest: (a: DigestAlgorithm, d: Uint8Array) => {
+    if (a === 'SHA-512-256') throw new Error('not offered');
+    return crypto.digest(a, d);
+  },
+  hmac: (a, k, d) => crypto.hmac(a, k, d),
+  aesEncryptBlock: (k, i, o) => crypto.aesEncryptBlock(k, i, o),
+  ed25519Verify: (p, m, s) => crypto.ed25519Verify(p, m, s),
+};
+
 test('several challenges: the strongest supported algorithm per realm (RFC 8760 §2.4)', (t) => {
-  const soft = supportedAlgorithms(crypto);
-  t.false(soft.has('SHA-512-256'), 'soft crypto has no SHA-512-256');
+  const soft = supportedAlgorithms(limited);
+  t.false(soft.has('SHA-512-256'), 'this platform has no SHA-512-256');
+  t.true(supportedAlgorithms(crypto).has('SHA-512-256'), 'soft crypto has SHA-512-256');
+  t.is(chooseChallenges(offers, supportedAlgorithms(crypto))[0]!.algorithm, 'SHA-512-256');
   const chosen = chooseChallenges(offers, soft);
   t.deepEqual(chosen.map((c) => [c.realm, c.algorithm, c.nonce]), [['a.example', 'SHA-256', '2'], ['b.example', 'MD5', '4']]);
   const topmost = chooseChallenges(offers, soft, 'topmost');
