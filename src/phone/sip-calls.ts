@@ -4,6 +4,7 @@
  * into phone events and the app's log events.
  */
 import { CallMediaEngine as MediaEngine } from '../media/engine/call-media.js';
+import { LocalMixer } from '../media/engine/local-mixer.js';
 import type { ToneName } from '../media/tones.js';
 import { DTMF_RELAY_TYPE, formatDtmfRelay } from '../media/dtmf-relay.js';
 import type { SipRequest } from '../sip/message.js';
@@ -95,14 +96,28 @@ export function createSipCalls(app: PhoneApp): CallControl {
     );
   };
 
-  /** Only the focused call gets the microphone and speaker; the others stream silence and are not heard. */
+  /** A local 3-way conference: the mixer drives both calls' audio while it runs. */
+  let mixer: { a: CallId; b: CallId; mixer: LocalMixer } | undefined;
+
+  /**
+   * Only the focused call gets the microphone and speaker; the others stream silence and are not heard. The others
+   * let go first: an audio input feeds one listener, so the new focus must not attach before the old one detached.
+   */
   const routeAudio = (): void => {
     const focus = app.phone.focus;
     for (const e of entries.values()) {
-      if (!e.engine) continue;
-      if (e.id === focus) e.engine.attachAudio(hal.audioInput, hal.audioOutput);
-      else e.engine.attachAudio();
+      if (!e.engine || e.id === focus || (mixer && (e.id === mixer.a || e.id === mixer.b))) continue;
+      e.engine.attachAudio();
     }
+    const f = focus === undefined ? undefined : entries.get(focus);
+    if (f?.engine && !(mixer && (f.id === mixer.a || f.id === mixer.b))) f.engine.attachAudio(hal.audioInput, hal.audioOutput);
+  };
+
+  const endConference = (): void => {
+    if (!mixer) return;
+    mixer.mixer.stop();
+    mixer = undefined;
+    routeAudio();
   };
 
   // An outgoing call reserves its engine before the INVITE is built; the media factory reports what it took.
@@ -162,6 +177,7 @@ export function createSipCalls(app: PhoneApp): CallControl {
         case 'info':
           return;
         case 'ended': {
+          if (mixer && (mixer.a === id || mixer.b === id)) endConference();
           entries.delete(id);
           entry.engine?.close();
           const duration = entry.answeredAt === undefined ? 0 : Math.round((hal.clock.now() - entry.answeredAt) / 1000);
@@ -277,8 +293,18 @@ export function createSipCalls(app: PhoneApp): CallControl {
     }),
     blindTransfer: () => app.emit({ type: 'error', message: 'transfer is not available yet' }),
     attendedTransfer: () => app.emit({ type: 'error', message: 'transfer is not available yet' }),
-    conference: () => app.emit({ type: 'error', message: 'conference is not available yet' }),
+    conference(a: CallId, b: CallId, on: boolean): void {
+      const ea = entries.get(a);
+      const eb = entries.get(b);
+      if (!on || !ea?.engine || !eb?.engine || !ea.call || !eb.call) return endConference();
+      endConference();
+      // Both legs must be live: a leg held for the consultation is resumed before mixing.
+      for (const e of [ea, eb]) if (e.call!.held) e.call!.resume();
+      mixer = { a, b, mixer: new LocalMixer(ea.engine, eb.engine, { clock: hal.clock, ...(hal.audioInput ? { audioInput: hal.audioInput } : {}), ...(hal.audioOutput ? { audioOutput: hal.audioOutput } : {}) }) };
+      mixer.mixer.start();
+    },
     shutdown(): void {
+      endConference();
       manager.hangupAll();
       for (const e of entries.values()) e.engine?.close();
       for (const e of spares.splice(0)) e.close();

@@ -1,0 +1,140 @@
+import test from 'ava';
+import { VirtualClock } from '../../../hal/virtual/clock.js';
+import { SoftCrypto } from '../../../hal/soft/crypto.js';
+import { buildRequest } from '../../../src/sip/build.js';
+import type { SipResponse } from '../../../src/sip/message.js';
+import { sipCodec, SipTransport } from '../../../src/sip/transport/index.js';
+import { UserAgent } from '../../../src/sip/ua/user-agent.js';
+import { PhoneApp, type AppEvent } from '../../../src/phone/app.js';
+import { createSipCalls } from '../../../src/phone/sip-calls.js';
+import { validateSettings, type Settings } from '../../../src/phone/settings.js';
+import { FakeInternet } from '../sip/transport/fake-network.js';
+import { SeededRandom } from '../sip/transport/helpers.js';
+
+function settings(user: string, extra: Record<string, unknown> = {}): Settings {
+  const v = validateSettings({ accounts: [{ user, domain: 'lab', password: '' }], incoming: 'own-user', ...extra });
+  if (!v.ok) throw new Error(v.errors.join('; '));
+  return v.value;
+}
+
+async function flush(clock: VirtualClock, ms: number, step = 10): Promise<void> {
+  for (let t = 0; t < ms; t += step) {
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    clock.advance(step);
+  }
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+}
+
+async function setup() {
+  const clock = new VirtualClock();
+  const internet = new FakeInternet(clock);
+  const crypto = new SoftCrypto();
+  const events: Record<string, AppEvent[]> = { alice: [], bob: [] };
+  const start = (user: string, address: string, seed: number) =>
+    PhoneApp.start({
+      hal: { clock, random: new SeededRandom(seed), crypto, network: internet.host(address) },
+      settings: settings(user), address, sipPort: 5060, calls: createSipCalls, onEvent: (e) => events[user]!.push(e),
+    });
+  const alice = await start('alice', '10.0.0.1', 1);
+  const bob = await start('bob', '10.0.0.2', 2);
+  await flush(clock, 20);
+  return { clock, internet, alice, bob, events, crypto };
+}
+
+const rtpBetween = (internet: FakeInternet, from: string, to: string) =>
+  internet.datagrams.filter((d) => d.from.address === from && d.to.address === to && d.from.port >= 16384 && d.data[0] === 0x80).length;
+
+test('a call between two phones: ring, answer, RTP both ways, hold and resume, hang up, histories', async (t) => {
+  const { clock, internet, alice, bob, events } = await setup();
+  alice.phone.dial('sip:bob@10.0.0.2');
+  await flush(clock, 200);
+  t.is(bob.phone.calls[0]?.phase, 'incoming');
+  t.is(bob.phone.tone, 'ring');
+  t.is(alice.phone.calls[0]?.phase, 'ringback');
+  bob.press('soft1'); // Answer
+  await flush(clock, 1000);
+  t.is(alice.phone.calls[0]?.phase, 'connected');
+  t.is(bob.phone.calls[0]?.phase, 'connected');
+  t.true(rtpBetween(internet, '10.0.0.1', '10.0.0.2') >= 40, 'alice sends RTP');
+  t.true(rtpBetween(internet, '10.0.0.2', '10.0.0.1') >= 40, 'bob sends RTP');
+
+  alice.press('hold');
+  await flush(clock, 300);
+  t.is(alice.phone.calls[0]?.phase, 'held');
+  t.true(bob.phone.calls[0]?.remoteHeld);
+  alice.press('hold');
+  await flush(clock, 300);
+  t.is(alice.phone.calls[0]?.phase, 'connected');
+  t.false(bob.phone.calls[0]?.remoteHeld);
+
+  bob.press('soft4'); // End
+  await flush(clock, 300);
+  t.is(alice.phone.calls.length, 0);
+  t.is(bob.phone.calls.length, 0);
+  t.is(alice.phone.history.entries[0]?.kind, 'dialled');
+  t.is(bob.phone.history.entries[0]?.kind, 'received');
+  t.deepEqual(events.alice!.map((e) => e.type), ['ringing', 'answered', 'ended']);
+  t.deepEqual(events.bob!.map((e) => e.type), ['incoming', 'answered', 'ended']);
+  const ended = events.alice!.at(-1)!;
+  t.is(ended.type === 'ended' && ended.cause, 'remote-hangup');
+  await alice.stop();
+  await bob.stop();
+});
+
+test('a call that is not answered shows the failure; busy gets 486 on the caller screen', async (t) => {
+  const { clock, alice, bob } = await setup();
+  alice.phone.dial('sip:bob@10.0.0.2');
+  await flush(clock, 200);
+  bob.press('soft2'); // Reject
+  await flush(clock, 300);
+  t.is(alice.phone.calls.length, 0);
+  t.is(alice.phone.notice, 'Busy: 486 Busy Here');
+  t.is(bob.phone.history.entries[0]?.kind, 'missed');
+  await alice.stop();
+  await bob.stop();
+});
+
+test('no ghost calls: an INVITE for another user is refused with 404 and never rings', async (t) => {
+  const { clock, internet, bob } = await setup();
+  const random = new SeededRandom(9);
+  const transport = await SipTransport.open({ network: internet.host('10.0.0.66'), clock, random, codec: sipCodec(), udp: { port: 5060 }, tcp: false });
+  const scanner = new UserAgent({ clock, random, crypto: new SoftCrypto(), transport, host: '10.0.0.66' });
+  const got: SipResponse[] = [];
+  for (const user of ['100', 'carol', 'admin']) {
+    const invite = buildRequest({
+      method: 'INVITE', uri: `sip:${user}@10.0.0.2`, from: `<sip:x@10.0.0.66>;tag=${scanner.newTag()}`, to: `<sip:${user}@10.0.0.2>`,
+      callId: scanner.newCallId(), cseq: 1, contact: '<sip:x@10.0.0.66>',
+    });
+    scanner.send(invite, { onResponse: (r) => r.status >= 200 && got.push(r), onFailure: () => {} });
+  }
+  await flush(clock, 300);
+  t.deepEqual(got.map((r) => r.status), [404, 404, 404]);
+  t.is(bob.phone.calls.length, 0);
+  t.is(bob.phone.history.entries.length, 0);
+  await bob.stop();
+});
+
+test('registrar-only: with a registrar configured, a direct INVITE from elsewhere gets 403 and never rings', async (t) => {
+  const clock = new VirtualClock();
+  const internet = new FakeInternet(clock);
+  const s = validateSettings({ accounts: [{ user: 'bob', domain: 'lab', password: 'x', registrar: 'sip:10.0.0.9' }] });
+  if (!s.ok) throw new Error(s.errors.join());
+  t.is(s.value.incoming, 'registrar-only');
+  const bob = await PhoneApp.start({
+    hal: { clock, random: new SeededRandom(2), crypto: new SoftCrypto(), network: internet.host('10.0.0.2') },
+    settings: s.value, address: '10.0.0.2', sipPort: 5060, calls: createSipCalls,
+  });
+  const random = new SeededRandom(5);
+  const transport = await SipTransport.open({ network: internet.host('10.0.0.66'), clock, random, codec: sipCodec(), udp: { port: 5060 }, tcp: false });
+  const stranger = new UserAgent({ clock, random, crypto: new SoftCrypto(), transport, host: '10.0.0.66' });
+  const got: number[] = [];
+  stranger.send(buildRequest({
+    method: 'INVITE', uri: 'sip:bob@10.0.0.2', from: `<sip:eve@10.0.0.66>;tag=${stranger.newTag()}`, to: '<sip:bob@10.0.0.2>',
+    callId: stranger.newCallId(), cseq: 1, contact: '<sip:eve@10.0.0.66>',
+  }), { onResponse: (r) => r.status >= 200 && got.push(r.status), onFailure: () => {} });
+  await flush(clock, 300);
+  t.deepEqual(got, [403]);
+  t.is(bob.phone.calls.length, 0);
+  void bob.stop();
+  await flush(clock, 40_000, 1000);
+});
