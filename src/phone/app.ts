@@ -4,7 +4,7 @@
  * one of these; nothing here knows which platform it runs on.
  */
 import type { AudioInput, AudioOutput } from '../../hal/audio.js';
-import type { Clock } from '../../hal/clock.js';
+import type { Clock, TimerHandle } from '../../hal/clock.js';
 import type { Crypto } from '../../hal/crypto.js';
 import type { Network } from '../../hal/net.js';
 import type { Random } from '../../hal/random.js';
@@ -63,6 +63,9 @@ export interface PhoneAppOptions {
   tlsCa?: string;
 }
 
+/** How often the phone looks at its network addresses. */
+const NETWORK_CHECK_MS = 2000;
+
 function transportOf(a: Account): Protocol {
   return a.transport === 'tcp' ? 'TCP' : a.transport === 'tls' ? 'TLS' : 'UDP';
 }
@@ -90,6 +93,8 @@ export class PhoneApp {
   #options: PhoneAppOptions;
   readonly #changeListeners: Array<() => void> = [];
   #control: CallControl | undefined;
+  #stopped = false;
+  #netTimer: TimerHandle | undefined;
 
   private constructor(options: PhoneAppOptions, ua: UserAgent) {
     this.#options = options;
@@ -166,6 +171,7 @@ export class PhoneApp {
     });
     const app = new PhoneApp(options, ua);
     for (const r of app.registrations) r?.start();
+    app.#watchNetwork();
     return app;
   }
 
@@ -199,10 +205,32 @@ export class PhoneApp {
 
   /** Unregisters every line (bounded by the transaction time-out) and closes the sockets. */
   async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#netTimer !== undefined) this.hal.clock.clearTimer(this.#netTimer);
     this.#control?.shutdown?.();
     await Promise.all(this.registrations.map((r) => r?.stop()));
     this.ua.close();
     this.ua.transport.close();
+  }
+
+  /**
+   * Registers again at once when the machine's addresses change (a cable or Wi-Fi drop and return, a new DHCP lease),
+   * instead of waiting for the next refresh or retry: the network lessons of other phones.
+   */
+  #watchNetwork(): void {
+    const { clock, network } = this.hal;
+    let last = network.localAddresses().join(' ');
+    const check = (): void => {
+      if (this.#stopped) return;
+      const now = network.localAddresses().join(' ');
+      if (now !== last) {
+        last = now;
+        this.log.info(`network addresses changed (${now || 'none'}); registering again`);
+        if (now) for (const r of this.registrations) r?.networkChanged();
+      }
+      this.#netTimer = clock.setTimer(NETWORK_CHECK_MS, check);
+    };
+    this.#netTimer = clock.setTimer(NETWORK_CHECK_MS, check);
   }
 
   #registration(line: number, account: Account, s: RegistrationState): void {

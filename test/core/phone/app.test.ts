@@ -138,3 +138,37 @@ test('registrar-only: with a registrar configured, a direct INVITE from elsewher
   void bob.stop();
   await flush(clock, 40_000, 1000);
 });
+
+test('network drop and return: the phone registers again within seconds, not at the next refresh', async (t) => {
+  const clock = new VirtualClock();
+  const internet = new FakeInternet(clock);
+  const crypto = new SoftCrypto();
+  const random = new SeededRandom(3);
+  const regTransport = await SipTransport.open({ network: internet.host('10.0.0.9'), clock, random, codec: sipCodec(), udp: { port: 5060 }, tcp: false });
+  const registrar = new UserAgent({ clock, random, crypto, transport: regTransport, host: '10.0.0.9' });
+  const registers: number[] = [];
+  registrar.handle('REGISTER', (req, tx) => {
+    registers.push(clock.now());
+    const c = req.contact;
+    registrar.respond(tx, req, 200, undefined, { headers: { Contact: `${c === '*' ? '*' : `<sip:bob@10.0.0.2:5060>`};expires=3600` } });
+  });
+  const s = validateSettings({ accounts: [{ user: 'bob', domain: 'lab', password: 'x', registrar: 'sip:10.0.0.9' }] });
+  if (!s.ok) throw new Error(s.errors.join());
+  const network = internet.host('10.0.0.2');
+  const events: AppEvent[] = [];
+  const bob = await PhoneApp.start({ hal: { clock, random: new SeededRandom(2), crypto, network }, settings: s.value, address: '10.0.0.2', sipPort: 5060, onEvent: (e) => events.push(e) });
+  await flush(clock, 100);
+  t.is(registers.length, 1);
+  t.is(bob.screen().status.registration, 'Registered');
+  // The interface goes away and comes back: one REGISTER within a few seconds, though the refresh is 50 minutes off.
+  network.addresses.splice(0, 1);
+  await flush(clock, 3000, 100);
+  network.addresses.push('10.0.0.2');
+  const back = clock.now();
+  await flush(clock, 5000, 100);
+  t.is(registers.length, 2);
+  t.true(registers[1]! - back <= 2100, `registered again ${registers[1]! - back} ms after the network returned`);
+  t.is(events.filter((e) => e.type === 'registered').length, 2);
+  void bob.stop();
+  await flush(clock, 1000, 100);
+});
