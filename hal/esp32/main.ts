@@ -5,10 +5,10 @@
  */
 import config from 'mc/config';
 import Net from 'net';
-import { CallHistory } from '../../src/phone/call-history.js';
-import type { CallControl, CallEvent, CallId } from '../../src/phone/call-control.js';
 import { isKey } from '../../src/phone/keys.js';
-import { Phone } from '../../src/phone/phone.js';
+import { PhoneApp } from '../../src/phone/app.js';
+import type { Phone } from '../../src/phone/phone.js';
+import { createSipCalls } from '../../src/phone/sip-calls.js';
 import { renderScreen } from '../../src/phone/screen.js';
 import { SettingsStore } from '../../src/phone/settings-store.js';
 import { base64Decode } from '../../src/media/srtp/base64.js';
@@ -17,6 +17,7 @@ import { phoneHealth, TrialHealth } from '../../src/update/health.js';
 import { Updater } from '../../src/update/updater.js';
 import type { Clock } from '../clock.js';
 import type { DisplayScreen } from '../display.js';
+import { I2sAudioInput, I2sAudioOutput } from './audio.js';
 import { Esp32Clock } from './clock.js';
 import { Esp32Crypto } from './crypto.js';
 import { PocoDisplay } from './display.js';
@@ -24,6 +25,7 @@ import { Esp32HttpClient } from './http.js';
 import { MatrixKeypad } from './keypad.js';
 import { Esp32Network } from './net.js';
 import { Esp32Ota } from './ota.js';
+import { Esp32Random } from './random.js';
 import { DeviceStorage, FileRecordStorage, preferenceStorage } from './storage.js';
 import { joinWifi, savedCredentials, startSetupAccessPoint } from './wifi.js';
 
@@ -39,34 +41,6 @@ interface DeviceConfig {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-/**
- * SEAM(sip-user-agent): the SIP user agent (src/sip/ua) is still being written. Until it is wired here,
- * the phone runs with this stand-in, which ends every call attempt with a reason on the screen. Replace
- * `createCallControl` with the user agent: it implements CallControl and feeds CallEvents to `deliver`.
- */
-function createCallControl(clock: Clock, deliver: (event: CallEvent) => void): CallControl {
-  let next = 1;
-  const end = (call: CallId) => clock.setTimer(0, () => deliver({ type: 'ended', call, status: 503, reason: 'SIP not available in this build' }));
-  return {
-    place: () => {
-      const id = next++;
-      end(id);
-      return id;
-    },
-    answer: end,
-    reject: () => {},
-    redirect: () => {},
-    hangup: end,
-    hold: () => {},
-    resume: () => {},
-    dtmf: () => {},
-    mute: () => {},
-    blindTransfer: () => {},
-    attendedTransfer: () => {},
-    conference: () => {},
-  };
-}
 
 function simpleScreen(lines: string[]): DisplayScreen {
   return { status: { line: 'xsphone', registration: '', time: '', icons: [] }, lines, softKeys: ['', '', '', ''] };
@@ -86,8 +60,9 @@ async function boot(): Promise<void> {
     display.render(simpleScreen(['Set-up: join the Wi-Fi', 'network xsphone-XXXX and', 'open http://192.168.4.1/', '']));
     return;
   }
+  let ip: string;
   try {
-    await joinWifi(creds);
+    ip = await joinWifi(creds);
   } catch (e) {
     startSetupAccessPoint((e as Error).message);
     display.render(simpleScreen(['Wi-Fi failed:', creds.ssid, 'Set-up network open:', 'http://192.168.4.1/']));
@@ -120,14 +95,22 @@ async function boot(): Promise<void> {
     render();
   };
 
-  phone = new Phone({
-    clock,
-    control: createCallControl(clock, (e) => phone?.handle(e)),
-    settings: loaded.settings,
-    history: new CallHistory(storage, loaded.settings.historySize),
-    onChange: render,
-    onSettingsChange: (s) => void store.save(s),
-  });
+  // The whole phone: SIP transport, user agent, registrations, calls with media, and the key/screen state machine.
+  let app: PhoneApp;
+  try {
+    app = await PhoneApp.start({
+      hal: { clock, random: new Esp32Random(), crypto, network, storage, audioInput: new I2sAudioInput(), audioOutput: new I2sAudioOutput() },
+      settings: loaded.settings,
+      address: ip,
+      calls: createSipCalls,
+      onScreen: render,
+      onSettingsChange: (s) => void store.save(s),
+    });
+  } catch (e) {
+    display.render(simpleScreen(['Phone could not start:', (e as Error).message, '', '']));
+    return;
+  }
+  phone = app.phone;
 
   const keypad = new MatrixKeypad(clock);
   keypad.start((e) => {

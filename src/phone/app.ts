@@ -57,6 +57,8 @@ export interface PhoneAppOptions {
   product?: string;
   onEvent?: (event: AppEvent) => void;
   onScreen?: () => void;
+  /** The user changed a setting from the keys (DND, volume): save it. */
+  onSettingsChange?: (settings: Settings) => void;
   /** Builds the call control over the user agent (the calls layer); absent: a phone that only registers. */
   calls?: (app: PhoneApp) => CallControl;
   /** PEM CA bundle that TLS (sips:, transport=tls) servers are validated against; absent: the platform's roots. */
@@ -128,6 +130,7 @@ export class PhoneApp {
     this.#control = control;
     this.phone = new Phone({
       clock: options.hal.clock, control, settings, history,
+      ...(options.onSettingsChange ? { onSettingsChange: options.onSettingsChange } : {}),
       onChange: () => {
         for (const l of this.#changeListeners) l();
         options.onScreen?.();
