@@ -4,7 +4,7 @@
  * temporary folder and stopped by its pid; it never touches the shared peers' Kamailio.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestCa } from '../../support/test-ca.js';
@@ -12,6 +12,8 @@ import { SHARED, waitFor } from '../peers.js';
 
 /** This folder in the source tree (the .cfg files are not copied to dist/). */
 const SOURCE = fileURLToPath(new URL('../../../../test/interop/kamailio-tls/', import.meta.url));
+/** The shared lab config (registrar + proxy). */
+export const SHARED_CFG = `${SHARED}peers/kamailio/kamailio.cfg`;
 
 export interface TlsKamailio {
   sipPort: number;
@@ -24,25 +26,26 @@ export interface TlsKamailio {
   stop(): Promise<void>;
 }
 
-/** Kamailio on sipPort (UDP, TCP), TLS with the good certificate on goodTlsPort, the bad ones on badTlsPort, +1, +2. */
-export async function startTlsKamailio(ca: TestCa, sipPort: number, goodTlsPort: number, badTlsPort: number): Promise<TlsKamailio> {
-  const dir = join(ca.dir, 'kamailio');
+export interface KamailioProcess {
+  kamcmd(...args: string[]): string;
+  log: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs Kamailio with a config in dir (control socket dir/kamailio.ctl), in its own process group, until stop().
+ * defines are passed with -A (e.g. SIP_ADDR, SIP_PORT of the shared config).
+ */
+export async function startKamailio(cfg: string, dir: string, defines: Record<string, string | number>): Promise<KamailioProcess> {
   mkdirSync(dir, { recursive: true });
-  const ports = [goodTlsPort, badTlsPort, badTlsPort + 1, badTlsPort + 2];
-  const fill = (text: string): string =>
-    ports.reduce((t, p, i) => t.replaceAll(`@TLS_PORT${i}@`, String(p)), text)
-      .replaceAll('@SHARED_CFG@', `${SHARED}peers/kamailio/kamailio.cfg`)
-      .replaceAll('@TLS_CFG@', join(dir, 'tls.cfg'))
-      .replaceAll('@DIR@', ca.dir);
-  writeFileSync(join(dir, 'kamailio.cfg'), fill(readFileSync(`${SOURCE}kamailio-tls.cfg`, 'utf8')));
-  writeFileSync(join(dir, 'tls.cfg'), fill(readFileSync(`${SOURCE}tls.cfg`, 'utf8')));
   const ctl = join(dir, 'kamailio.ctl');
   const log = join(dir, 'kamailio.log');
-  const out = (await import('node:fs')).openSync(log, 'w');
+  const out = openSync(log, 'w');
   const child: ChildProcess = spawn('kamailio', [
-    '-f', join(dir, 'kamailio.cfg'), '-DD', '-E', '-Y', dir, '-P', join(dir, 'kamailio.pid'), '-m', '32', '-M', '8',
-    '-A', `SIP_PORT=${sipPort}`, '-A', `CTL_SOCK="unix:${ctl}"`, '-A', 'DBG_LEVEL=2',
+    '-f', cfg, '-DD', '-E', '-Y', dir, '-P', join(dir, 'kamailio.pid'), '-m', '32', '-M', '8',
+    '-A', `CTL_SOCK="unix:${ctl}"`, '-A', 'DBG_LEVEL=2', ...Object.entries(defines).flatMap(([k, v]) => ['-A', `${k}=${v}`]),
   ], { detached: true, stdio: ['ignore', out, out] });
+  closeSync(out);
   const kamcmd = (...args: string[]): string => execFileSync('kamcmd', ['-s', `unix:${ctl}`, ...args], { encoding: 'utf8', timeout: 10_000, stdio: 'pipe' });
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -71,11 +74,27 @@ export async function startTlsKamailio(ca: TestCa, sipPort: number, goodTlsPort:
       } catch {
         return false;
       }
-    }, 15_000, 'kamailio with TLS to start');
+    }, 15_000, 'kamailio to start');
   } catch (e) {
     await stop();
     throw e;
   }
+  return { kamcmd, log, stop };
+}
+
+/** Kamailio on sipPort (UDP, TCP), TLS with the good certificate on goodTlsPort, the bad ones on badTlsPort, +1, +2. */
+export async function startTlsKamailio(ca: TestCa, sipPort: number, goodTlsPort: number, badTlsPort: number): Promise<TlsKamailio> {
+  const dir = join(ca.dir, 'kamailio');
+  mkdirSync(dir, { recursive: true });
+  const ports = [goodTlsPort, badTlsPort, badTlsPort + 1, badTlsPort + 2];
+  const fill = (text: string): string =>
+    ports.reduce((t, p, i) => t.replaceAll(`@TLS_PORT${i}@`, String(p)), text)
+      .replaceAll('@SHARED_CFG@', SHARED_CFG)
+      .replaceAll('@TLS_CFG@', join(dir, 'tls.cfg'))
+      .replaceAll('@DIR@', ca.dir);
+  writeFileSync(join(dir, 'kamailio.cfg'), fill(readFileSync(`${SOURCE}kamailio-tls.cfg`, 'utf8')));
+  writeFileSync(join(dir, 'tls.cfg'), fill(readFileSync(`${SOURCE}tls.cfg`, 'utf8')));
+  const { kamcmd, log, stop } = await startKamailio(join(dir, 'kamailio.cfg'), dir, { SIP_PORT: sipPort });
   return {
     sipPort,
     tlsPorts: { good: ports[0]!, wrongName: ports[1]!, expired: ports[2]!, untrusted: ports[3]! },
