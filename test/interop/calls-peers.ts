@@ -1,7 +1,8 @@
 /** Shared bits of the call interop tests: a private Kamailio per test file, and registered `xsphone sim` phones. */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { SimProcess, type SimOptions } from '../support/sim-process.js';
-import { ensurePeersIn, privatePeers, stopPeer } from './peers.js';
+import { ensurePeersIn, PEERS, privatePeers, stopPeer } from './peers.js';
 
 export interface PrivateKamailio {
   port: number;
@@ -62,3 +63,57 @@ export async function registeredPhone(kam: PrivateKamailio, o: SimOptions, ms = 
 
 /** Resolves after ms. */
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A free UDP port on 127.0.0.1 (even, with the next one free too, when pair is set: RTP + RTCP). */
+export async function freeUdpPort(pair = false): Promise<number> {
+  const { createSocket } = await import('node:dgram');
+  for (let i = 0; i < 50; i++) {
+    const s = createSocket('udp4');
+    const port = await new Promise<number>((resolve, reject) => {
+      s.once('error', reject);
+      s.bind(0, '127.0.0.1', () => resolve(s.address().port));
+    });
+    if (!pair) {
+      s.close();
+      return port;
+    }
+    const even = port & ~1;
+    s.close();
+    const ok = await Promise.all([even, even + 1, even + 2, even + 3].map((p) => new Promise<boolean>((resolve) => {
+      const t = createSocket('udp4');
+      t.once('error', () => resolve(false));
+      t.bind(p, '127.0.0.1', () => t.close(() => resolve(true)));
+    })));
+    if (ok.every(Boolean)) return even;
+  }
+  throw new Error('no free UDP port');
+}
+
+export const SIPP_DIR = fileURLToPath(new URL('../../../test/interop/sipp/', import.meta.url));
+export const SHARED_SIPP_DIR = `${PEERS}sipp/`;
+
+export interface SippRun {
+  /** Resolves when SIPp exits (killed after its time limit): exit code and its output. */
+  done: Promise<{ code: number | null; out: string }>;
+  kill(): void;
+}
+
+/** Runs SIPp (-m 1 by default) in the background, bounded by -timeout and a hard kill a little later. */
+export function sipp(args: string[], seconds = 30): SippRun {
+  const all = ['-nostdin', '-timeout', `${seconds}s`, '-timeout_error', ...(args.includes('-m') ? [] : ['-m', '1']), ...args];
+  const child = spawn('sipp', all, { stdio: ['ignore', 'pipe', 'pipe'], cwd: '/tmp' });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
+  child.stderr.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20_000)));
+  const hard = setTimeout(() => child.kill('SIGKILL'), (seconds + 10) * 1000);
+  const onExit = () => child.kill('SIGKILL');
+  process.on('exit', onExit);
+  const done = new Promise<{ code: number | null; out: string }>((resolve) =>
+    child.on('exit', (code) => {
+      clearTimeout(hard);
+      process.off('exit', onExit);
+      resolve({ code, out });
+    }),
+  );
+  return { done, kill: () => child.kill('SIGKILL') };
+}
