@@ -12,6 +12,7 @@ const ALL: ReadonlyArray<{ name: string; file: string }> = [
   { name: 'parser (XS)', file: 'xs-parser.js' },
   { name: 'media path (Node)', file: 'media.js' },
   { name: 'media path (XS)', file: 'media-xs.js' },
+  { name: 'phone memory (XS)', file: 'memory-xs.js' },
 ];
 
 function run(file: string): Promise<{ code: number | null; output: string }> {
