@@ -9,7 +9,12 @@
  *                     {"type":"state","phone":PhoneSnapshot}         after any change of a phone
  *                     {"type":"event","phone":"alice","event":{...}} SIP/phone events (registered, incoming, ended...)
  *                     {"type":"error","message":"..."}               a request that could not be done
+ *                     {"type":"audio","phone":"alice","source":"client"|"default"}  a phone's audio changed hands
  * HTTP: GET /api/phones (snapshots), POST /api/phones/<id>/keys with {"keys":[...]}.
+ *
+ * WebSocket /audio/<id>: the phone's microphone and speaker (binary frames of 8 kHz 16-bit little-endian mono PCM;
+ * the server sends 20 ms frames of 320 bytes). While connected it replaces the phone's default input. See
+ * docs/control-api.md.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { readFile } from 'node:fs/promises';
@@ -18,6 +23,21 @@ import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { isKey } from '../src/phone/keys.js';
 import type { PhoneHost } from './phone-host.js';
+import { FRAME_BYTES, type AudioBridge } from './audio-bridge.js';
+
+/** A phone whose microphone and speaker a client may take over (SimPhone is one). */
+interface AudioPhone extends PhoneHost {
+  readonly audio: AudioBridge;
+}
+
+function hasAudio(p: PhoneHost): p is AudioPhone {
+  return typeof (p as Partial<AudioPhone>).audio?.attach === 'function';
+}
+
+/** Speaker frames are dropped rather than queued once this much is waiting for a slow client (~320 ms). */
+const SPEAKER_BACKLOG_BYTES = 16 * FRAME_BYTES;
+/** Larger binary messages from an audio client are refused (a second of audio). */
+const MAX_AUDIO_MESSAGE = 16_000;
 
 const WEB_ROOT = fileURLToPath(new URL('../../host-sim/web/', import.meta.url));
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png' };
@@ -32,7 +52,18 @@ export async function startControlServer(phones: PhoneHost[], port = 8080, host 
   const server: Server = createServer((req, res) => {
     handleHttp(req, res, byId).catch((e: unknown) => send(res, 500, { error: String(e) }));
   });
-  const wss = new WebSocketServer({ server, path: '/ws' });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 65_536 });
+  const audioWss = new WebSocketServer({ noServer: true, maxPayload: MAX_AUDIO_MESSAGE });
+  server.on('upgrade', (req, socket, head) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const audio = /^\/audio\/([^/]+)$/.exec(path);
+    const phone = audio ? byId.get(decodeURIComponent(audio[1]!)) : undefined;
+    if (path === '/ws') wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    else if (phone && hasAudio(phone)) audioWss.handleUpgrade(req, socket, head, (ws) => attachAudio(ws, phone));
+    else {
+      socket.end(`HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${audio ? `no phone ${audio[1]}` : 'not a WebSocket path'}\n`);
+    }
+  });
   const sockets = new Set<WebSocket>();
   const broadcast = (msg: unknown) => {
     const text = JSON.stringify(msg);
@@ -44,10 +75,34 @@ export async function startControlServer(phones: PhoneHost[], port = 8080, host 
       else broadcast({ type: 'event', phone: p.id, event: change.event });
     }),
   );
+  for (const p of phones) if (hasAudio(p)) unsubscribe.push(p.audio.onChange((source) => broadcast({ type: 'audio', phone: p.id, source })));
+  const audioSources = () => Object.fromEntries(phones.filter(hasAudio).map((p) => [p.id, p.audio.source]));
+  const audioSockets = new Set<WebSocket>();
+  const attachAudio = (ws: WebSocket, phone: AudioPhone): void => {
+    audioSockets.add(ws);
+    const link = phone.audio.attach(
+      (bytes) => {
+        if (ws.readyState !== ws.OPEN || ws.bufferedAmount > SPEAKER_BACKLOG_BYTES) return false;
+        ws.send(Buffer.from(bytes), { binary: true }); // a copy: the socket may queue it after the bridge reuses its buffer
+        return true;
+      },
+      () => ws.close(4001, 'another client took over this phone\'s audio'),
+    );
+    ws.send(JSON.stringify({ type: 'audio', phone: phone.id, sampleRate: 8000, channels: 1, format: 's16le', frameSamples: FRAME_BYTES / 2 }));
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary) return ws.send(JSON.stringify({ type: 'error', message: 'send microphone audio as binary frames of 16-bit little-endian samples' }));
+      const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+      link.push(buf);
+    });
+    ws.on('close', () => {
+      audioSockets.delete(ws);
+      link.detach();
+    });
+  };
   wss.on('connection', (ws) => {
     sockets.add(ws);
     ws.on('close', () => sockets.delete(ws));
-    ws.send(JSON.stringify({ type: 'hello', phones: phones.map((p) => p.snapshot()) }));
+    ws.send(JSON.stringify({ type: 'hello', phones: phones.map((p) => p.snapshot()), audio: audioSources() }));
     ws.on('message', (data) => {
       const reply = (m: unknown) => ws.send(JSON.stringify(m));
       let msg: { op?: unknown; phone?: unknown; key?: unknown; keys?: unknown };
@@ -56,7 +111,7 @@ export async function startControlServer(phones: PhoneHost[], port = 8080, host 
       } catch {
         return reply({ type: 'error', message: 'messages must be JSON' });
       }
-      if (msg.op === 'snapshot') return reply({ type: 'hello', phones: phones.map((p) => p.snapshot()) });
+      if (msg.op === 'snapshot') return reply({ type: 'hello', phones: phones.map((p) => p.snapshot()), audio: audioSources() });
       if (msg.op !== 'key' && msg.op !== 'keys') return reply({ type: 'error', message: `unknown op ${JSON.stringify(msg.op)}` });
       const phone = typeof msg.phone === 'string' ? byId.get(msg.phone) : undefined;
       if (!phone) return reply({ type: 'error', message: `no phone ${JSON.stringify(msg.phone)}` });
@@ -77,7 +132,9 @@ export async function startControlServer(phones: PhoneHost[], port = 8080, host 
     close: async () => {
       unsubscribe.forEach((u) => u());
       for (const s of sockets) s.terminate();
+      for (const s of audioSockets) s.terminate();
       wss.close();
+      audioWss.close();
       await new Promise<void>((r) => server.close(() => r()));
     },
   };

@@ -18,6 +18,7 @@ import { createSipCalls } from '../src/phone/sip-calls.js';
 import type { Key } from '../src/phone/keys.js';
 import { defaultSettings, validateSettings, type Settings } from '../src/phone/settings.js';
 import type { PhoneHost, PhoneSnapshot } from './phone-host.js';
+import { AudioBridge } from './audio-bridge.js';
 
 export interface SimPhoneConfig {
   /** Name in the web page and the control API. */
@@ -42,13 +43,16 @@ export class SimPhone implements PhoneHost {
   readonly label: string;
   readonly app: PhoneApp;
   #listeners = new Set<(change: { kind: 'state' } | { kind: 'event'; event: Record<string, unknown> }) => void>();
+  /** The phone's microphone and speaker: the default input (tone or WAV) until a client attaches (the web page's audio button). */
+  readonly audio: AudioBridge;
   #output: WavAudioOutput | undefined;
 
-  private constructor(id: string, label: string, app: PhoneApp, output: WavAudioOutput | undefined) {
+  private constructor(id: string, label: string, app: PhoneApp, output: WavAudioOutput | undefined, audio: AudioBridge) {
     this.id = id;
     this.label = label;
     this.app = app;
     this.#output = output;
+    this.audio = audio;
   }
 
   static async start(config: SimPhoneConfig, onEvent?: (e: AppEvent) => void): Promise<SimPhone> {
@@ -64,6 +68,7 @@ export class SimPhone implements PhoneHost {
       audioInput = new WavAudioInput(clock, toneSamples([440], 1000, 0.2), { atEnd: 'loop', message: '440 Hz test tone' });
     }
     const output = config.audioOut ? new WavAudioOutput(config.audioOut) : undefined;
+    const audio = new AudioBridge(clock, audioInput, output);
     let storage: FileStorage | undefined;
     if (config.dataDir) {
       mkdirSync(config.dataDir, { recursive: true });
@@ -73,7 +78,7 @@ export class SimPhone implements PhoneHost {
     const app = await PhoneApp.start({
       hal: {
         clock, random: new HostRandom(), crypto: new HostCrypto(), network: config.network ?? new HostNetwork(), log,
-        audioInput, ...(output ? { audioOutput: output } : {}), ...(storage ? { storage } : {}),
+        audioInput: audio.input, audioOutput: audio.output, ...(storage ? { storage } : {}),
       },
       settings: config.settings,
       address: config.address,
@@ -89,7 +94,7 @@ export class SimPhone implements PhoneHost {
       },
     });
     const account = config.settings.accounts[0];
-    self = new SimPhone(config.id, account?.label ?? config.id, app, output);
+    self = new SimPhone(config.id, account?.label ?? config.id, app, output, audio);
     return self;
   }
 

@@ -1,0 +1,87 @@
+/** A scripted control-API client for the simulator tests: JSON messages over /ws with bounded waits. */
+import WebSocket from 'ws';
+
+export type Message = { type: string; [key: string]: unknown };
+export interface Snapshot {
+  id: string;
+  screen: { lines: string[]; softKeys: string[] };
+  calls: Array<{ id: number; phase: string; remote: string; direction: string; connectedMs?: number }>;
+  history: Array<{ kind: string; remote: string; name?: string; duration?: number }>;
+}
+
+export class ControlClient {
+  readonly ws: WebSocket;
+  readonly messages: Message[] = [];
+  readonly #waiters = new Set<() => void>();
+
+  private constructor(ws: WebSocket) {
+    this.ws = ws;
+    ws.on('message', (data) => {
+      this.messages.push(JSON.parse(String(data)) as Message);
+      for (const w of this.#waiters) w();
+    });
+  }
+
+  static async open(url: string): Promise<ControlClient> {
+    const ws = new WebSocket(url.replace(/^http/, 'ws') + '/ws');
+    const client = new ControlClient(ws);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    return client;
+  }
+
+  send(msg: unknown): void {
+    this.ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg));
+  }
+
+  /** The first message from index `from` on that matches, waiting at most ms. */
+  async waitFor(match: (m: Message) => boolean, what: string, ms = 10_000, from = 0): Promise<Message> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const found = this.messages.slice(from).find(match);
+      if (found) return found;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out waiting for ${what}; last messages: ${JSON.stringify(this.messages.slice(-5))}`);
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.#waiters.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, left);
+        this.#waiters.add(done);
+      });
+    }
+  }
+
+  /** Waits for a state message of phone whose snapshot satisfies test. */
+  async waitState(phone: string, test: (s: Snapshot) => boolean, what: string, ms = 10_000): Promise<Snapshot> {
+    const m = await this.waitFor((m) => m.type === 'state' && (m.phone as Snapshot).id === phone && test(m.phone as Snapshot), `${phone}: ${what}`, ms);
+    return m.phone as Snapshot;
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+}
+
+/** Power of frequency f in samples at 8 kHz (Goertzel), normalised by length. */
+export function tonePower(samples: Int16Array, f: number): number {
+  const k = 2 * Math.cos((2 * Math.PI * f) / 8000);
+  let s1 = 0;
+  let s2 = 0;
+  for (let i = 0; i < samples.length; i++) {
+    const s0 = samples[i]! + k * s1 - s2;
+    s2 = s1;
+    s1 = s0;
+  }
+  return (s1 * s1 + s2 * s2 - k * s1 * s2) / (samples.length * samples.length);
+}
+
+export function rms(samples: Int16Array): number {
+  let sum = 0;
+  for (let i = 0; i < samples.length; i++) sum += samples[i]! * samples[i]!;
+  return Math.sqrt(sum / Math.max(1, samples.length));
+}
