@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import type { AppEvent } from '../../src/phone/app.js';
 import type { LogLevel } from '../../src/log.js';
 import { SimPhone, settingsFor } from '../sim-phone.js';
+import { openPcap, type PcapTap } from '../pcap-option.js';
 
 const USAGE = `usage: xsphone sim --user NAME [options]
 
@@ -24,6 +25,7 @@ const USAGE = `usage: xsphone sim --user NAME [options]
   --hangup-after S       hang up S seconds after a call is answered
   --audio-in FILE.wav    use this WAV as the microphone (default: a 440 Hz tone)
   --audio-out FILE.wav   record what the speaker plays
+  --pcap FILE            write this phone's SIP and RTP to FILE (libpcap; Wireshark and tshark open it)
   --log-level L          error, warn, info or debug (default warn; logs go to stderr)
 `;
 
@@ -55,7 +57,7 @@ export async function main(args: string[]): Promise<number> {
       options: {
         user: { type: 'string' }, 'sip-port': { type: 'string' }, address: { type: 'string' }, transport: { type: 'string' }, ca: { type: 'string' },
         domain: { type: 'string' }, registrar: { type: 'string' }, password: { type: 'string' }, 'auto-answer': { type: 'string' },
-        call: { type: 'string' }, 'hangup-after': { type: 'string' }, 'audio-in': { type: 'string' }, 'audio-out': { type: 'string' },
+        call: { type: 'string' }, 'hangup-after': { type: 'string' }, 'audio-in': { type: 'string' }, 'audio-out': { type: 'string' }, pcap: { type: 'string' },
         'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -69,6 +71,7 @@ export async function main(args: string[]): Promise<number> {
   }
   let phone: SimPhone;
   let hangupAfter: number | undefined;
+  let pcap: PcapTap | undefined;
   try {
     if (!values.user) throw new UsageError('--user is required');
     const transport = values.transport ?? 'udp';
@@ -98,9 +101,11 @@ export async function main(args: string[]): Promise<number> {
       ...(autoAnswer !== undefined ? { autoAnswerMs: autoAnswer } : {}),
     });
     const print = (e: AppEvent | Record<string, unknown>) => process.stdout.write(`${JSON.stringify(e)}\n`);
+    if (values.pcap !== undefined) pcap = openPcap(values.pcap);
     phone = await SimPhone.start(
       {
         id: values.user, settings, address, sipPort, logLevel: level as LogLevel, ...(tlsCa !== undefined ? { tlsCa } : {}),
+        ...(pcap ? { network: pcap.network } : {}),
         ...(values['audio-in'] ? { audioIn: values['audio-in'] } : {}),
         ...(values['audio-out'] ? { audioOut: values['audio-out'] } : {}),
       },
@@ -124,6 +129,7 @@ export async function main(args: string[]): Promise<number> {
       phone.app.phone.dial(values.call);
     }
   } catch (e) {
+    pcap?.close();
     if (e instanceof UsageError) {
       process.stderr.write(`xsphone sim: ${e.message}\n\n${USAGE}`);
       return 2;
@@ -141,6 +147,7 @@ export async function main(args: string[]): Promise<number> {
     process.on('SIGINT', stop);
   });
   await phone.stop();
+  pcap?.close();
   process.stdout.write(`${JSON.stringify({ type: 'stopped' })}\n`);
   return 0;
 }

@@ -3,17 +3,19 @@ import { parseArgs } from 'node:util';
 import { ConfigError, defaultConfig, loadConfig, type SimConfig } from '../config.js';
 import { startControlServer } from '../control-server.js';
 import { SimPhone } from '../sim-phone.js';
+import { openPcap, type PcapTap } from '../pcap-option.js';
 
-const USAGE = `usage: xsphone start [--config phones.json] [--port N] [--log-level L]
+const USAGE = `usage: xsphone start [--config phones.json] [--port N] [--pcap FILE] [--log-level L]
 
 Runs simulated phones and serves their web page (default http://127.0.0.1:8080): alice and bob, who can call each
 other at once, peer-to-peer. --config runs any set of phones instead (see README, "Simulator configuration").
+--pcap FILE writes every phone's SIP and RTP to FILE (libpcap; Wireshark and tshark open it).
 `;
 
 export async function main(args: string[]): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({ args, strict: true, options: { config: { type: 'string' }, port: { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+    ({ values } = parseArgs({ args, strict: true, options: { config: { type: 'string' }, port: { type: 'string' }, pcap: { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
   } catch (e) {
     process.stderr.write(`xsphone start: ${(e as Error).message}\n\n${USAGE}`);
     return 2;
@@ -36,10 +38,13 @@ export async function main(args: string[]): Promise<number> {
   }
   const level = (values['log-level'] ?? 'warn') as 'error' | 'warn' | 'info' | 'debug';
   const phones: SimPhone[] = [];
+  let pcap: PcapTap | undefined;
   try {
+    // One tap for all phones: a packet between two of them is then recorded once, not by both.
+    if (values.pcap !== undefined) pcap = openPcap(values.pcap);
     for (const p of config.phones) {
       phones.push(await SimPhone.start({
-        id: p.id, settings: p.settings, address: p.address, sipPort: p.sipPort, logLevel: level,
+        id: p.id, settings: p.settings, address: p.address, sipPort: p.sipPort, logLevel: level, ...(pcap ? { network: pcap.network } : {}),
         ...(p.audioIn ? { audioIn: p.audioIn } : {}), ...(p.audioOut ? { audioOut: p.audioOut } : {}),
       }, (e) => process.stdout.write(`${JSON.stringify({ phone: p.id, ...e })}\n`)));
     }
@@ -56,8 +61,10 @@ export async function main(args: string[]): Promise<number> {
     const msg = err.code === 'EADDRINUSE' ? `a port is already in use (${err.message}); is another simulator running? Try --port` : err.message;
     process.stderr.write(`xsphone start: ${msg}\n`);
     await Promise.all(phones.map((p) => p.stop()));
+    pcap?.close();
     return 1;
   }
   await Promise.all(phones.map((p) => p.stop()));
+  pcap?.close();
   return 0;
 }
