@@ -145,3 +145,33 @@ test('--ca that cannot be read or holds no certificate is a usage error', (t) =>
   t.is(notPem.status, 2);
   t.regex(notPem.stderr, /holds no PEM certificate/);
 });
+
+test.serial('a call through Kamailio reaches the phone over its TLS connection (nothing in clear) and is answered', async (t) => {
+  const callee = sim('sips:127.0.0.1', '--ca', ca.ca, '--auto-answer', '0');
+  const box: { caller?: SimProcess } = {};
+  try {
+    await outcome(callee);
+    t.truthy(callee.find('registered'), callee.stdout + callee.stderr);
+    t.regex(lookup('carol'), new RegExp(`tls:127\\.0\\.0\\.1:${GOOD_TLS}`));
+    // The callee's own ports and the TLS port: the INVITE and BYE must cross them encrypted only.
+    const pcap = await captured([callee.sipPort, GOOD_TLS], async () => {
+      const caller = new SimProcess(['--user', 'dave', '--password', 'davepw', '--registrar', `sip:127.0.0.1:${SIP_PORT}`, '--sip-port', '0',
+        '--call', `sip:carol@127.0.0.1:${SIP_PORT}`, '--hangup-after', '1']);
+      box.caller = caller;
+      await waitFor(() => caller.has('ended') || caller.child.exitCode !== null, 20_000, 'the call to end');
+    });
+    if (pcap) {
+      t.true(pcap.length > 2000, `capture of ${pcap.length} bytes`);
+      for (const clear of ['INVITE sip', 'BYE sip', 'SIP/2.0 200']) t.is(pcap.indexOf(clear), -1, `"${clear}" in clear`);
+    }
+    const caller = box.caller!;
+    t.truthy(caller.find('answered'), caller.stdout + caller.stderr);
+    t.is(callee.count('incoming'), 1, callee.stdout);
+    t.is(callee.count('answered'), 1, callee.stdout);
+    await waitFor(() => callee.has('ended'), 5000, 'the callee to see the BYE');
+    t.is(callee.count('registration-failed'), 0);
+  } finally {
+    await box.caller?.stop();
+    await callee.stop();
+  }
+});
