@@ -256,7 +256,11 @@ export class MemoryBench {
     this.#peer = peer;
   }
 
-  /** Runs n steps of 10 ms: takes what the other worker sent, moves the clock, lets promise jobs run, sends. */
+  /**
+   * Runs n steps of 10 ms: takes what the other worker sent (the Node side runs the other worker's step while this
+   * one waits in POLL), moves the clock, lets promise jobs run, sends. One evaluation runs many steps: xsnap keeps a
+   * little memory per evaluation (see memory-xs.ts), which the phone's figures must not include.
+   */
   async step(n: number): Promise<void> {
     for (let i = 0; i < n; i++) {
       const inbound = this.#post(POLL, new Uint8Array(0));
@@ -266,6 +270,18 @@ export class MemoryBench {
       const out = this.bridge.takeOutgoing();
       if (out) this.#post(SEND, out);
     }
+  }
+
+  /** Steps until the phone is registered / in a connected call / without calls (checked every 100 ms), at most maxMs; then reports. */
+  async until(what: 'registered' | 'connected' | 'idle', maxMs: number): Promise<void> {
+    const done = (): boolean => {
+      const app = this.#app!;
+      if (what === 'registered') return app.screen().status.registration === 'Registered';
+      if (what === 'connected') return app.phone.calls[0]?.phase === 'connected';
+      return app.phone.calls.length === 0;
+    };
+    for (let t = 0; t < maxMs && !done(); t += 100) await this.step(10);
+    this.status();
   }
 
   dial(target: string): void {

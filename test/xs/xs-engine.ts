@@ -24,8 +24,8 @@ export interface XsWorker {
 }
 
 export interface XsWorkerOptions {
-  /** Receives what the script passes to issueCommand(); what it returns is issueCommand's result (default empty). */
-  onCommand?: (bytes: Uint8Array) => Uint8Array | void;
+  /** Receives what the script passes to issueCommand(); what it returns (or resolves to) is issueCommand's result (default empty). */
+  onCommand?: (bytes: Uint8Array) => Uint8Array | void | Promise<Uint8Array | void>;
   /** Use this xsnap-worker binary instead of the one the package built. */
   binary?: string;
   name?: string;
@@ -47,7 +47,7 @@ export async function startXsWorker(options: XsWorkerOptions = {}): Promise<XsWo
     stderr: 'inherit',
     meteringLimit: 0,
     handleCommand: async (bytes: Uint8Array) => {
-      return onCommand?.(bytes) ?? new Uint8Array();
+      return (await onCommand?.(bytes)) ?? new Uint8Array();
     },
   } as never) as Promise<XsWorker>;
 }
