@@ -1,9 +1,17 @@
 // The simulator page: draws every phone from its snapshot and sends key presses over the control WebSocket.
+import { startBrowserAudio } from './audio.js';
+
 const phonesEl = document.getElementById('phones');
 const connEl = document.getElementById('conn');
 const template = document.getElementById('phone-template');
 const views = new Map();
 let socket;
+/** Who has each phone's audio, as the server says: 'default' (tone or WAV) or 'client' (a browser or script). */
+const audioSources = new Map();
+/** The phone whose audio this page plays, at most one (one microphone, one speaker). */
+let browserAudio; // { phone, handle, state, detail }
+// For tests and the curious: what the page's audio is doing.
+window.xsphoneAudio = { state: {}, stats: {} };
 
 function view(snapshot) {
   let v = views.get(snapshot.id);
@@ -17,6 +25,7 @@ function view(snapshot) {
     if (!button || !socket || socket.readyState !== WebSocket.OPEN) return;
     socket.send(JSON.stringify({ op: 'key', phone: snapshot.id, key: button.dataset.key }));
   });
+  el.querySelector('.audio-toggle').addEventListener('click', () => toggleAudio(snapshot.id));
   phonesEl.append(el);
   v = { el };
   views.set(snapshot.id, v);
@@ -50,6 +59,52 @@ function render(snapshot) {
   }));
 }
 
+function toggleAudio(phone) {
+  const mine = browserAudio?.phone === phone;
+  browserAudio?.handle.stop();
+  if (mine) return;
+  const entry = { phone, state: 'starting', detail: '' };
+  browserAudio = entry;
+  entry.handle = startBrowserAudio(
+    phone,
+    (state, detail) => {
+      entry.state = state;
+      entry.detail = detail;
+      window.xsphoneAudio.state[phone] = state;
+      if ((state === 'off' || state === 'error') && browserAudio === entry) browserAudio = undefined;
+      renderAudio(phone, state === 'error' ? detail : undefined);
+    },
+    (stats) => {
+      window.xsphoneAudio.stats[phone] = stats;
+      renderAudio(phone);
+    },
+  );
+}
+
+function renderAudio(phone, error) {
+  const v = views.get(phone);
+  if (!v) return;
+  const ours = browserAudio?.phone === phone ? browserAudio : undefined;
+  const button = v.el.querySelector('.audio-toggle');
+  button.textContent = ours ? 'Stop browser audio' : "Use this browser's mic & speaker";
+  button.setAttribute('aria-pressed', String(Boolean(ours)));
+  v.el.querySelector('.audio').classList.toggle('on', ours?.state === 'on');
+  let status;
+  if (error) status = `Browser audio failed: ${error}`;
+  else if (ours?.state === 'starting') status = 'starting the microphone…';
+  else if (ours?.state === 'on') {
+    const s = window.xsphoneAudio.stats[phone];
+    status = `browser audio on (${ours.detail})${s ? ` · mic ${level(s.micPeak)} · speaker ${level(s.speakerPeak)}` : ''}`;
+  } else status = audioSources.get(phone) === 'client' ? 'audio: another window or script' : 'audio: test tone / WAV';
+  text(v.el, '.audio-state', status);
+}
+
+/** A peak sample value as a short meter. */
+function level(peak) {
+  const n = Math.min(5, Math.round((Math.log10(Math.max(1, peak)) / Math.log10(32768)) * 5));
+  return '▮'.repeat(n) + '▯'.repeat(5 - n);
+}
+
 function connect() {
   socket = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`);
   socket.addEventListener('open', () => { connEl.textContent = 'connected'; connEl.className = 'conn ok'; });
@@ -59,8 +114,15 @@ function connect() {
   });
   socket.addEventListener('message', (e) => {
     const msg = JSON.parse(e.data);
-    if (msg.type === 'hello') msg.phones.forEach(render);
-    else if (msg.type === 'state') render(msg.phone);
+    if (msg.type === 'hello') {
+      msg.phones.forEach(render);
+      for (const [phone, source] of Object.entries(msg.audio ?? {})) audioSources.set(phone, source);
+      msg.phones.forEach((p) => renderAudio(p.id));
+    } else if (msg.type === 'state') render(msg.phone);
+    else if (msg.type === 'audio') {
+      audioSources.set(msg.phone, msg.source);
+      renderAudio(msg.phone);
+    }
     else if (msg.type === 'error') console.warn('xsphone:', msg.message);
   });
 }

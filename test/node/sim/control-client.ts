@@ -1,5 +1,6 @@
 /** A scripted control-API client for the simulator tests: JSON messages over /ws with bounded waits. */
 import WebSocket from 'ws';
+import { toneSamples } from '../../../hal/host/audio.js';
 
 export type Message = { type: string; [key: string]: unknown };
 export interface Snapshot {
@@ -85,3 +86,54 @@ export function rms(samples: Int16Array): number {
   for (let i = 0; i < samples.length; i++) sum += samples[i]! * samples[i]!;
   return Math.sqrt(sum / Math.max(1, samples.length));
 }
+
+/** A scripted "browser": sends a tone as the microphone (20 ms frames on a timer), keeps what the speaker sends. */
+export class AudioClient {
+  readonly ws: WebSocket;
+  readonly heard: Int16Array[] = [];
+  hello: Record<string, unknown> | undefined;
+  closed: { code: number; reason: string } | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(url: string, phone: string) {
+    this.ws = new WebSocket(`${url.replace(/^http/, 'ws')}/audio/${phone}`);
+    this.ws.on('message', (data, binary) => {
+      const buf = data as Buffer;
+      if (!binary) this.hello = JSON.parse(buf.toString());
+      else this.heard.push(new Int16Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length)));
+    });
+    this.ws.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
+  }
+
+  opened(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.ws.once('open', () => resolve());
+      this.ws.once('error', reject);
+    });
+  }
+
+  sendTone(hz: number): void {
+    const tone = toneSamples([hz], 1000, 0.3);
+    let pos = 0;
+    this.#timer = setInterval(() => {
+      const frame = Buffer.alloc(320);
+      for (let i = 0; i < 160; i++) frame.writeInt16LE(tone[(pos + i) % tone.length]!, i * 2);
+      pos = (pos + 160) % tone.length;
+      if (this.ws.readyState === WebSocket.OPEN) this.ws.send(frame);
+    }, 20);
+  }
+
+  /** Everything heard from frame `from` on, as one signal. */
+  since(from: number): Int16Array {
+    const frames = this.heard.slice(from);
+    const out = new Int16Array(frames.length * 160);
+    frames.forEach((f, i) => out.set(f, i * 160));
+    return out;
+  }
+
+  close(): void {
+    clearInterval(this.#timer);
+    this.ws.close();
+  }
+}
+
