@@ -5,6 +5,7 @@ const COMMANDS: Record<string, Command> = {
   start: { describe: 'run phones in a web page (alice and bob by default)', load: () => import('./commands/start.js') },
   sim: { describe: 'run one headless phone, printing JSON events', load: () => import('./commands/sim.js') },
   parse: { describe: 'check captured SIP messages and print one JSON line per file', load: () => import('./commands/parse.js') },
+  load: { describe: 'run a fleet of phones as a SIP load test (register, call, RTP, report)', load: () => import('./commands/load.js') },
   'ota-pack': { describe: 'build a signed firmware update (manifest + image)', load: () => import('./commands/ota-pack.js') },
 };
 
