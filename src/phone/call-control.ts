@@ -29,6 +29,8 @@ export type RegistrationState = 'none' | 'registering' | 'registered' | 'failed'
 
 export type CallEvent =
   | { type: 'incoming'; call: CallId; line: number; remote: string; uri: string; name?: string; intercom?: boolean }
+  /** A call the user agent placed for us (we were transferred): the phone shows and tracks it like its own. */
+  | { type: 'outgoing'; call: CallId; line: number; remote: string; uri: string; name?: string }
   /** 180 Ringing (play ringback) or 183 with early media (play what the network sends). */
   | { type: 'progress'; call: CallId; earlyMedia: boolean }
   | { type: 'answered'; call: CallId }

@@ -340,6 +340,16 @@ export class Phone {
     switch (event.type) {
       case 'incoming':
         return this.#incoming(event);
+      case 'outgoing': {
+        const call: PhoneCall = {
+          id: event.call, line: event.line, direction: 'out', remote: event.remote, uri: event.uri, phase: 'calling',
+          ...(event.name ? { name: event.name } : {}),
+          remoteHeld: false, muted: false, startedAt: this.options.clock.now(), wallStart: this.options.clock.wallTime(), inConference: false,
+        };
+        this.calls.push(call);
+        this.focus = call.id;
+        return this.#changed();
+      }
       case 'progress': {
         const call = this.#call(event.call);
         if (call && (call.phase === 'calling' || call.phase === 'ringback' || call.phase === 'early-media')) {

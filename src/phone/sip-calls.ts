@@ -12,6 +12,9 @@ import type { Source } from '../sip/transport/types.js';
 import { Call, type CallEvent as SipCallEvent } from '../sip/call/call.js';
 import { CallManager, type Acceptance, type Line } from '../sip/call/calls.js';
 import { DefaultCallMedia } from '../sip/call/media.js';
+import { handleRefers, sendRefer, type ReferProgress } from '../sip/services/refer.js';
+import { formatReplaces, parseReplaces } from '../sip/headers/dialog-headers.js';
+import { formatNameAddr } from '../sip/headers/name-addr.js';
 import { formatUri, isSipUri } from '../sip/uri.js';
 import type { PhoneApp } from './app.js';
 import type { CallControl, CallId } from './call-control.js';
@@ -152,6 +155,26 @@ export function createSipCalls(app: PhoneApp): CallControl {
   });
 
   const follow = (entry: Entry, call: Call): void => {
+    // Transferee: a REFER in this call asks us to call someone else; we report that call's progress back.
+    handleRefers(ua, call, (refer) => {
+      app.log.info(`call ${entry.id}: transferred to ${formatUri(refer.target)}`);
+      const headers: Array<[string, string]> = [];
+      if (refer.replaces) headers.push(['Replaces', formatReplaces(refer.replaces)]);
+      if (refer.referredBy) headers.push(['Referred-By', formatNameAddr(refer.referredBy)]);
+      const id = control.place(entry.line, formatUri(refer.target), headers);
+      const t = refer.target;
+      app.phone.handle({ type: 'outgoing', call: id, line: entry.line, remote: isSipUri(t) ? t.user ?? t.host : formatUri(t), uri: formatUri(t) });
+      const created = entries.get(id);
+      const report = (e: SipCallEvent): void => {
+        if (e.type === 'progress' && e.status > 100) refer.report(e.status, e.reason);
+        else if (e.type === 'answered') {
+          refer.report(200, 'OK');
+          call.hangup();
+        } else if (e.type === 'ended') refer.report(e.status ?? 487, e.reason ?? 'Request Terminated');
+      };
+      if (created?.call) created.call.on(report);
+      else pendingReports.set(id, report);
+    });
     call.on((event: SipCallEvent) => {
       const id = entry.id;
       switch (event.type) {
@@ -192,6 +215,9 @@ export function createSipCalls(app: PhoneApp): CallControl {
     });
   };
 
+  /** Listeners for calls whose media was still opening when a transfer placed them. */
+  const pendingReports = new Map<CallId, (e: SipCallEvent) => void>();
+
   manager.onIncoming = (call, line) => {
     const id = nextId++;
     const index = manager.lines.indexOf(line);
@@ -206,6 +232,39 @@ export function createSipCalls(app: PhoneApp): CallControl {
       ...(remote.displayName ? { name: remote.displayName } : {}),
     });
     app.emit({ type: 'incoming', call: id, line: Math.max(0, index), from: formatUri(remote.uri) });
+    // Transfer target (RFC 3891): an INVITE that replaces one of our calls is answered at once, and the old call ends.
+    const rep = call.invite?.header('Replaces');
+    if (rep !== undefined) {
+      let replaced: Call | undefined;
+      try {
+        const r = parseReplaces(rep);
+        replaced = manager.findCall(r.callId, r.toTag, r.fromTag);
+      } catch {
+        replaced = undefined;
+      }
+      if (replaced && replaced !== call) {
+        call.answer();
+        replaced.hangup();
+      }
+    }
+  };
+
+  /** Transferor: REFER the call elsewhere; when the transferee's new call is answered, our legs end. */
+  const transfer = (id: CallId, call: Call, target: string, replaces?: Parameters<typeof sendRefer>[2]['replaces'], consult?: Call): void => {
+    const sent = sendRefer(ua, call, {
+      target,
+      ...(call.dialog ? { referredBy: formatNameAddr({ uri: call.dialog.local.uri, params: {} }) } : {}),
+      ...(replaces ? { replaces } : {}),
+      onProgress: (p: ReferProgress) => {
+        if (p.type !== 'done') return;
+        app.phone.handle({ type: 'transfer-result', call: id, ok: p.ok, ...(p.ok ? {} : { reason: `${p.status} ${p.reason}` }) });
+        if (p.ok) {
+          call.hangup();
+          consult?.hangup();
+        }
+      },
+    });
+    if (!sent) app.phone.handle({ type: 'transfer-result', call: id, ok: false, reason: 'the call cannot send requests now' });
   };
 
   // Local tones follow the phone: ringback, busy... played into the focused call's speaker path.
@@ -226,8 +285,8 @@ export function createSipCalls(app: PhoneApp): CallControl {
     fn(entry.call, entry);
   };
 
-  return {
-    place(line: number, target: string): CallId {
+  const control: CallControl & { place(line: number, target: string, headers?: Array<[string, string]>): CallId } = {
+    place(line: number, target: string, headers?: Array<[string, string]>): CallId {
       const id = nextId++;
       const entry: Entry = { id, call: undefined, engine: undefined, line, abandoned: false, startedAt: hal.clock.now() };
       entries.set(id, entry);
@@ -254,7 +313,7 @@ export function createSipCalls(app: PhoneApp): CallControl {
         entry.engine = engine;
         reserved = engine;
         try {
-          entry.call = manager.place(dialTarget(settings(), target), sipLine);
+          entry.call = manager.place(dialTarget(settings(), target), sipLine, headers);
         } catch (e) {
           engine.close();
           return fail(`cannot call ${target}: ${(e as Error).message}`);
@@ -263,6 +322,11 @@ export function createSipCalls(app: PhoneApp): CallControl {
           taken = undefined;
         }
         follow(entry, entry.call);
+        const report = pendingReports.get(id);
+        if (report) {
+          pendingReports.delete(id);
+          entry.call.on(report);
+        }
         routeAudio();
       };
       if (engine) {
@@ -291,8 +355,18 @@ export function createSipCalls(app: PhoneApp): CallControl {
     mute: (id, on) => withCall(id, (_c, e) => {
       if (e.engine) e.engine.muted = on;
     }),
-    blindTransfer: () => app.emit({ type: 'error', message: 'transfer is not available yet' }),
-    attendedTransfer: () => app.emit({ type: 'error', message: 'transfer is not available yet' }),
+    blindTransfer(id: CallId, target: string): void {
+      withCall(id, (c) => transfer(id, c, dialTarget(settings(), target).includes(':') ? dialTarget(settings(), target) : formatUri(CallManager.targetUri(target, lineOf(0)))));
+    },
+    attendedTransfer(id: CallId, consultation: CallId): void {
+      const consult = entries.get(consultation)?.call;
+      withCall(id, (c) => {
+        const d = consult?.dialog;
+        if (!consult || !d) return app.phone.handle({ type: 'transfer-result', call: id, ok: false, reason: 'the consultation call is not connected' });
+        // Replaces names the consultation dialog as the target sees it: its local tag is our remote tag.
+        transfer(id, c, formatUri(d.remote.uri), { callId: d.callId, toTag: d.remoteTag, fromTag: d.localTag, earlyOnly: false, params: {} }, consult);
+      });
+    },
     conference(a: CallId, b: CallId, on: boolean): void {
       const ea = entries.get(a);
       const eb = entries.get(b);
@@ -311,4 +385,5 @@ export function createSipCalls(app: PhoneApp): CallControl {
       closed = true;
     },
   };
+  return control;
 }

@@ -172,3 +172,68 @@ test('network drop and return: the phone registers again within seconds, not at 
   void bob.stop();
   await flush(clock, 1000, 100);
 });
+
+async function three() {
+  const clock = new VirtualClock();
+  const internet = new FakeInternet(clock);
+  const crypto = new SoftCrypto();
+  const contacts = [{ name: 'carol', number: '103', uri: 'sip:carol@10.0.0.3' }];
+  const start = (user: string, address: string, seed: number) =>
+    PhoneApp.start({
+      hal: { clock, random: new SeededRandom(seed), crypto, network: internet.host(address) },
+      settings: settings(user, { contacts }), address, sipPort: 5060, calls: createSipCalls,
+    });
+  const apps = { alice: await start('alice', '10.0.0.1', 1), bob: await start('bob', '10.0.0.2', 2), carol: await start('carol', '10.0.0.3', 3) };
+  await flush(clock, 20);
+  return { clock, ...apps };
+}
+
+test('blind transfer: bob sends alice to carol with REFER; alice and carol talk, bob is free', async (t) => {
+  const { clock, alice, bob, carol } = await three();
+  alice.phone.dial('sip:bob@10.0.0.2');
+  await flush(clock, 200);
+  bob.press('soft1');
+  await flush(clock, 300);
+  t.is(bob.phone.calls[0]?.phase, 'connected');
+  bob.press('transfer');
+  for (const k of ['1', '0', '3'] as const) bob.press(k);
+  bob.press('transfer');
+  await flush(clock, 300);
+  t.is(carol.phone.calls[0]?.phase, 'incoming');
+  t.is(carol.phone.calls[0]?.remote, 'alice');
+  carol.press('soft1');
+  await flush(clock, 500);
+  t.is(carol.phone.calls[0]?.phase, 'connected');
+  t.is(alice.phone.calls.length, 1);
+  t.is(alice.phone.calls[0]?.remote, 'carol');
+  t.is(alice.phone.calls[0]?.phase, 'connected');
+  t.is(bob.phone.calls.length, 0);
+  t.is(bob.phone.notice, 'Call transferred');
+  await Promise.all([alice.stop(), bob.stop(), carol.stop()]);
+});
+
+test('attended transfer: bob consults carol, then joins alice and carol with REFER/Replaces', async (t) => {
+  const { clock, alice, bob, carol } = await three();
+  alice.phone.dial('sip:bob@10.0.0.2');
+  await flush(clock, 200);
+  bob.press('soft1');
+  await flush(clock, 300);
+  bob.press('transfer');
+  for (const k of ['1', '0', '3'] as const) bob.press(k);
+  bob.press('soft3'); // Consult
+  await flush(clock, 300);
+  t.is(carol.phone.calls[0]?.remote, 'bob');
+  carol.press('soft1');
+  await flush(clock, 300);
+  t.is(bob.phone.calls.length, 2);
+  bob.press('transfer');
+  await flush(clock, 800);
+  t.is(bob.phone.calls.length, 0, 'both of bob\'s legs ended');
+  t.is(alice.phone.calls.length, 1);
+  t.is(alice.phone.calls[0]?.remote, 'carol');
+  t.is(alice.phone.calls[0]?.phase, 'connected');
+  t.is(carol.phone.calls.length, 1, 'the new call replaced the one with bob');
+  t.is(carol.phone.calls[0]?.remote, 'alice');
+  t.is(carol.phone.calls[0]?.phase, 'connected');
+  await Promise.all([alice.stop(), bob.stop(), carol.stop()]);
+});
