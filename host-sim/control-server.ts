@@ -21,7 +21,7 @@ import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { isKey } from '../src/phone/keys.js';
+import { isKey, type Key } from '../src/phone/keys.js';
 import type { PhoneHost } from './phone-host.js';
 import { FRAME_BYTES, type AudioBridge } from './audio-bridge.js';
 
@@ -115,10 +115,14 @@ export async function startControlServer(phones: PhoneHost[], port = 8080, host 
       if (msg.op !== 'key' && msg.op !== 'keys') return reply({ type: 'error', message: `unknown op ${JSON.stringify(msg.op)}` });
       const phone = typeof msg.phone === 'string' ? byId.get(msg.phone) : undefined;
       if (!phone) return reply({ type: 'error', message: `no phone ${JSON.stringify(msg.phone)}` });
-      const keys = msg.op === 'key' ? [msg.key] : Array.isArray(msg.keys) ? msg.keys : [];
-      const bad = keys.find((k) => typeof k !== 'string' || !isKey(k));
-      if (bad !== undefined || keys.length === 0) return reply({ type: 'error', message: `not a key: ${JSON.stringify(bad)}` });
-      for (const k of keys) phone.press(k);
+      const keys = checkKeys(msg.op === 'key' ? [msg.key] : msg.keys);
+      if (typeof keys === 'string') return reply({ type: 'error', message: keys });
+      try {
+        for (const k of keys) phone.press(k);
+      } catch (e) {
+        // A fault in the phone must not take the simulator down with it.
+        reply({ type: 'error', message: `the phone failed on that key: ${(e as Error).message}` });
+      }
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -153,9 +157,8 @@ async function handleHttp(req: IncomingMessage, res: ServerResponse, phones: Map
     } catch {
       return send(res, 400, { error: 'body must be JSON: {"keys":[...]}' });
     }
-    const keys = Array.isArray(body.keys) ? body.keys : [];
-    const bad = keys.find((k) => typeof k !== 'string' || !isKey(k));
-    if (bad !== undefined || keys.length === 0) return send(res, 400, { error: `not a key: ${JSON.stringify(bad)}` });
+    const keys = checkKeys(body?.keys);
+    if (typeof keys === 'string') return send(res, 400, { error: keys });
     for (const k of keys) phone.press(k);
     return send(res, 200, phone.snapshot());
   }
@@ -170,6 +173,16 @@ async function handleHttp(req: IncomingMessage, res: ServerResponse, phones: Map
   } catch {
     send(res, 404, { error: 'not found' });
   }
+}
+
+/** The keys of a request, or what is wrong with them in plain words. */
+function checkKeys(keys: unknown): Key[] | string {
+  if (!Array.isArray(keys) || keys.length === 0) return 'keys must be a non-empty list of key names, e.g. ["1","0","2","#"]';
+  if (keys.length > 64) return 'at most 64 keys at a time';
+  // findIndex, not find: a missing key (undefined) is a bad one too.
+  const at = keys.findIndex((k) => typeof k !== 'string' || !isKey(k));
+  if (at >= 0) return `not a key: ${JSON.stringify(keys[at]) ?? 'undefined'} (keys are 0-9 * # and names such as soft1, hook, ok; see docs/control-api.md)`;
+  return keys as Key[];
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {
