@@ -23,6 +23,7 @@ import type { CallControl } from './call-control.js';
 import type { Key } from './keys.js';
 import { Phone } from './phone.js';
 import { renderScreen, type Screen } from './screen.js';
+import { startServices, type PhoneServices } from './services.js';
 import type { Account, Settings } from './settings.js';
 
 export interface PhoneHal {
@@ -95,6 +96,8 @@ export class PhoneApp {
   #options: PhoneAppOptions;
   readonly #changeListeners: Array<() => void> = [];
   #control: CallControl | undefined;
+  /** Instant messages and the voicemail light. */
+  services: PhoneServices | undefined;
   #stopped = false;
   #netTimer: TimerHandle | undefined;
 
@@ -173,6 +176,7 @@ export class PhoneApp {
       ...(hal.log ? { log: hal.log.child('ua') } : {}),
     });
     const app = new PhoneApp(options, ua);
+    app.services = startServices(app);
     for (const r of app.registrations) r?.start();
     app.#watchNetwork();
     return app;
@@ -211,6 +215,7 @@ export class PhoneApp {
     this.#stopped = true;
     if (this.#netTimer !== undefined) this.hal.clock.clearTimer(this.#netTimer);
     this.#control?.shutdown?.();
+    this.services?.stop();
     await Promise.all(this.registrations.map((r) => r?.stop()));
     this.ua.close();
     this.ua.transport.close();

@@ -237,3 +237,32 @@ test('attended transfer: bob consults carol, then joins alice and carol with REF
   t.is(carol.phone.calls[0]?.phase, 'connected');
   await Promise.all([alice.stop(), bob.stop(), carol.stop()]);
 });
+
+test('instant messages both ways, a failed one shown, and the voicemail light from an unsolicited NOTIFY', async (t) => {
+  const { clock, internet, alice, bob } = await setup();
+  const outcomes: boolean[] = [];
+  alice.services!.sendMessage(0, 'sip:bob@10.0.0.2', 'lunch?', (o) => outcomes.push(o.delivered));
+  await flush(clock, 100);
+  t.deepEqual(outcomes, [true]);
+  t.is(bob.phone.notice, 'Message from alice: lunch?');
+  t.deepEqual(bob.phone.lastMessage, { from: 'alice', text: 'lunch?' });
+  alice.services!.sendMessage(0, 'sip:nobody@10.0.0.9', 'hello?');
+  await flush(clock, 33_000, 500);
+  t.is(alice.phone.notice, 'Message to sip:nobody@10.0.0.9 failed: 408 Request Timeout');
+
+  const random = new SeededRandom(11);
+  const transport = await SipTransport.open({ network: internet.host('10.0.0.9'), clock, random, codec: sipCodec(), udp: { port: 5060 }, tcp: false });
+  const pbx = new UserAgent({ clock, random, crypto: new SoftCrypto(), transport, host: '10.0.0.9' });
+  const got: number[] = [];
+  pbx.send(buildRequest({
+    method: 'NOTIFY', uri: 'sip:bob@10.0.0.2', from: `<sip:vm@10.0.0.9>;tag=${pbx.newTag()}`, to: '<sip:bob@10.0.0.2>', callId: pbx.newCallId(), cseq: 1,
+    headers: { Event: 'message-summary', 'Subscription-State': 'active' }, contentType: 'application/simple-message-summary',
+    body: 'Messages-Waiting: yes\r\nMessage-Account: sip:bob@10.0.0.9\r\nVoice-Message: 2/8 (0/2)\r\n',
+  }), { onResponse: (r) => got.push(r.status), onFailure: () => {} });
+  await flush(clock, 100);
+  t.deepEqual(got, [200]);
+  t.deepEqual(bob.phone.lines[0]!.mwi, { waiting: true, newMessages: 2, oldMessages: 8 });
+  t.true(bob.screen().status.icons.includes('MWI 2'));
+  await alice.stop();
+  await bob.stop();
+});
