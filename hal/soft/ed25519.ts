@@ -19,8 +19,10 @@ const BASE_Y = 46316835694926478169428394003475163141307993866256225615783033603
 /** Extended homogeneous coordinates (X:Y:Z:T) with x = X/Z, y = Y/Z, xy = T/Z. */
 type Point = readonly [bigint, bigint, bigint, bigint];
 
-const BASE: Point = [BASE_X, BASE_Y, 1n, (BASE_X * BASE_Y) % P];
-const IDENTITY: Point = [0n, 1n, 1n, 0n];
+// Points are made when used, not kept in module-level arrays: an array of BigInts in a preloaded module crashes
+// the Moddable linker (xsl), and this module must preload into flash with the rest.
+const base = (): Point => [BASE_X, BASE_Y, 1n, (BASE_X * BASE_Y) % P];
+const identity = (): Point => [0n, 1n, 1n, 0n];
 
 function mod(a: bigint, m = P): bigint {
   const r = a % m;
@@ -71,7 +73,7 @@ function negate(p: Point): Point {
 /** [s]P + [t]Q with one shared chain of doublings (Straus–Shamir). */
 function doubleScalarMult(s: bigint, p: Point, t: bigint, q: Point): Point {
   const pq = add(p, q);
-  let r = IDENTITY;
+  let r = identity();
   const bits = Math.max(s.toString(2).length, t.toString(2).length);
   for (let i = bits - 1; i >= 0; i--) {
     r = double(r);
@@ -136,7 +138,7 @@ export function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signat
   const digest = new Uint8Array(64);
   h.digestInto(digest);
   const k = littleEndian(digest, 0, 64) % L;
-  const check = encodePoint(doubleScalarMult(s, BASE, k, negate(a)));
+  const check = encodePoint(doubleScalarMult(s, base(), k, negate(a)));
   let diff = 0;
   for (let i = 0; i < 32; i++) diff |= check[i] ^ signature[i];
   return diff === 0;

@@ -12,8 +12,8 @@ import { TypedHeaders } from './parser/typed.js';
 import { formatNameAddr } from './headers/name-addr.js';
 import { formatVia } from './headers/via.js';
 import { C_TOKEN, scanClass } from './headers/scan.js';
+import { utf8Encoder } from '../utf8.js';
 
-const encoder = new TextEncoder();
 const EMPTY = new Uint8Array(0);
 
 export type HeaderInit = Array<[string, string]> | Record<string, string | string[]>;
@@ -92,7 +92,7 @@ abstract class BuiltBase extends TypedHeaders {
 
   /** Sets the body and, when given, its Content-Type. Content-Length is written by serialize(). */
   setBody(body: Uint8Array | string, contentType?: string): this {
-    this.body = typeof body === 'string' ? encoder.encode(body) : body;
+    this.body = typeof body === 'string' ? utf8Encoder().encode(body) : body;
     if (contentType !== undefined) this.setHeader('Content-Type', contentType);
     return this;
   }

@@ -5,6 +5,7 @@
 import type { MediaType, SipMessage } from './message.js';
 import { SipError } from './errors.js';
 import { parseMediaType } from './headers/media-type.js';
+import { utf8Decoder } from '../utf8.js';
 
 export interface BodyPart {
   /** Part header fields in order, names as written, values unfolded. */
@@ -14,7 +15,6 @@ export interface BodyPart {
   body: Uint8Array;
 }
 
-const decoder = new TextDecoder();
 const DEFAULT_TYPE: MediaType = Object.freeze({ type: 'text', subtype: 'plain', params: Object.freeze({ charset: 'us-ascii' }) }) as MediaType;
 
 /** Index of `pat` in `b` at or after `from` that starts a line (at `start` or after LF), or -1. */
@@ -72,7 +72,7 @@ function parsePart(bytes: Uint8Array): BodyPart {
   }
   const headers: Array<[string, string]> = [];
   if (headEnd < 0) return { headers, contentType: DEFAULT_TYPE, body: bytes };
-  const text = decoder.decode(bytes.subarray(0, headEnd));
+  const text = utf8Decoder().decode(bytes.subarray(0, headEnd));
   for (const line of text.split(/\r?\n(?![ \t])/)) {
     if (line.length === 0) continue;
     const colon = line.indexOf(':');

@@ -6,8 +6,7 @@ import type { SipMessage } from './message.js';
 import { H, idOf } from './header-names.js';
 import { startLine } from './build.js';
 import { ParsedRequest, ParsedResponse } from './parser/parsed.js';
-
-const encoder = new TextEncoder();
+import { utf8Encoder } from '../utf8.js';
 
 export function serialize(m: SipMessage): Uint8Array {
   if (m instanceof ParsedRequest || m instanceof ParsedResponse) return m.raw;
@@ -23,7 +22,7 @@ export function encodeMessage(m: SipMessage): Uint8Array {
   }
   const body = m.body;
   head += 'Content-Length: ' + body.length + '\r\n\r\n';
-  const h = encoder.encode(head);
+  const h = utf8Encoder().encode(head);
   if (body.length === 0) return h;
   const out = new Uint8Array(h.length + body.length);
   out.set(h, 0);

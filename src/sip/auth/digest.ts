@@ -5,6 +5,7 @@
 import type { Crypto, DigestAlgorithm } from '../../../hal/crypto.js';
 import type { Random } from '../../../hal/random.js';
 import type { AuthValue } from '../message.js';
+import { utf8Encoder } from '../../utf8.js';
 
 export type DigestAlgorithmName = 'MD5' | 'MD5-sess' | 'SHA-256' | 'SHA-256-sess' | 'SHA-512-256' | 'SHA-512-256-sess';
 export type Qop = 'auth' | 'auth-int';
@@ -134,7 +135,6 @@ export interface DigestInput {
   cnonce: string;
 }
 
-const utf8 = new TextEncoder();
 const HEX = '0123456789abcdef';
 
 function toHex(bytes: Uint8Array): string {
@@ -145,7 +145,7 @@ function toHex(bytes: Uint8Array): string {
 
 /** Lower-case hex of a hash of UTF-8 text. */
 export function hashHex(crypto: Crypto, algorithm: DigestAlgorithmName, text: string): string {
-  return toHex(crypto.digest(info(algorithm).hash, utf8.encode(text)));
+  return toHex(crypto.digest(info(algorithm).hash, utf8Encoder().encode(text)));
 }
 
 /** The 8-hex-digit nonce count. */

@@ -10,6 +10,7 @@ import { SdpError } from '../../sdp/sdp.js';
 import { serializeSdp } from '../../sdp/serialize.js';
 import type { MediaType } from '../message.js';
 import { splitMultipart, type BodyPart } from '../multipart.js';
+import { utf8Decoder } from '../../utf8.js';
 
 /** A message body with its Content-Type. */
 export interface Body {
@@ -46,8 +47,6 @@ export interface CallMedia {
   stop(): void;
 }
 
-const decoder = new TextDecoder();
-
 const isSdp = (t: MediaType): boolean => t.type === 'application' && t.subtype === 'sdp';
 
 function sdpText(body: Uint8Array, type: MediaType | undefined): string {
@@ -62,12 +61,12 @@ function sdpText(body: Uint8Array, type: MediaType | undefined): string {
     }
     const sdp = parts.find((p) => isSdp(p.contentType));
     if (!sdp) throw new MediaError('no application/sdp part in the multipart body', 415);
-    return decoder.decode(sdp.body);
+    return utf8Decoder().decode(sdp.body);
   }
   if (type && !isSdp(type)) {
     throw new MediaError(`cannot read a ${type.type}/${type.subtype} session description`, 415);
   }
-  return decoder.decode(body);
+  return utf8Decoder().decode(body);
 }
 
 function refusal(e: unknown): MediaError {

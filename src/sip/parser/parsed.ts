@@ -12,6 +12,7 @@ import { TypedHeaders } from './typed.js';
 import type { StartLine } from './start-line.js';
 import { parseStartLine } from './start-line.js';
 import type { HeadScan } from './scan.js';
+import { utf8Decoder } from '../../utf8.js';
 
 /** Index word 3 of a field: bits 0-7 known-header id + 1 once classified (0: not yet), bit 8 folded, bits 16-30 name key. */
 // XS boxes a primitive string into a new String object (two heap slots) on every property access, so the
@@ -29,8 +30,6 @@ const KEY_MASK = 0x7fff0000;
 /** Ints per header field in the index: name start, colon, value end, id | flags. */
 const W = 4;
 export const EMPTY_BODY: Uint8Array = new Uint8Array(0);
-
-const decoder = new TextDecoder();
 
 abstract class ParsedBase extends TypedHeaders {
   /** The received bytes and where this message's start line, body and end are in them. */
@@ -256,7 +255,7 @@ function unfold(v: string): string {
  * here; other names are classified when first looked up.
  */
 export function buildHead(bytes: Uint8Array, s: HeadScan): ParsedMessage {
-  const text = decoder.decode(bytes.subarray(s.start, s.headerEnd));
+  const text = utf8Decoder().decode(bytes.subarray(s.start, s.headerEnd));
   const fields = s.fields;
   const len = text.length;
   const sl0 = indexOf.call(text, LF);

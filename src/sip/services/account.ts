@@ -10,6 +10,7 @@ import type { TypedHeaders } from '../parser/typed.js';
 import type { Registration } from '../ua/registration.js';
 import type { SendOptions, UserAgent } from '../ua/user-agent.js';
 import { formatUri, parseUri, type SipUri, type Uri } from '../uri.js';
+import { utf8Decoder } from '../../utf8.js';
 
 export interface ServiceAccount {
   /** Our address of record: the From of our requests. */
@@ -80,8 +81,6 @@ export function sendOptions(ua: UserAgent, account: ServiceAccount, withContact 
   return o;
 }
 
-const decoder = new TextDecoder();
-
 export function bodyText(m: SipMessage): string {
-  return m.body.length ? decoder.decode(m.body) : '';
+  return m.body.length ? utf8Decoder().decode(m.body) : '';
 }

@@ -6,6 +6,7 @@ import type { Random } from '../../../hal/random.js';
 import type { Via } from '../message.js';
 import { formatVia, parseViaAt } from '../headers/via.js';
 import type { Protocol, Source } from './types.js';
+import { utf8Decoder, utf8Encoder } from '../../utf8.js';
 
 export const MAGIC_COOKIE = 'z9hG4bK';
 
@@ -51,9 +52,6 @@ export function receivedParams(via: Via, source: Source): { received?: string; r
   return out;
 }
 
-const decoder = new TextDecoder();
-const encoder = new TextEncoder();
-
 /** Where the first via-parm of the first Via header sits in the header text, or undefined. */
 function findTopVia(head: string): { start: number; end: number } | undefined {
   let line = head.indexOf('\n') + 1; // skip the start line
@@ -91,7 +89,7 @@ export function rewriteTopVia(bytes: Uint8Array, change: (via: Via) => Via): Uin
     }
   }
   if (headEnd < 0) return bytes;
-  const head = decoder.decode(bytes.subarray(0, headEnd));
+  const head = utf8Decoder().decode(bytes.subarray(0, headEnd));
   const at = findTopVia(head);
   if (!at) return bytes;
   let parsed: { via: Via; end: number };
@@ -101,7 +99,7 @@ export function rewriteTopVia(bytes: Uint8Array, change: (via: Via) => Via): Uin
     return bytes;
   }
   const replaced = formatVia(change(parsed.via));
-  const newHead = encoder.encode(head.slice(0, at.start) + replaced + head.slice(at.start + parsed.end));
+  const newHead = utf8Encoder().encode(head.slice(0, at.start) + replaced + head.slice(at.start + parsed.end));
   const out = new Uint8Array(newHead.length + bytes.length - headEnd);
   out.set(newHead, 0);
   out.set(bytes.subarray(headEnd), newHead.length);
