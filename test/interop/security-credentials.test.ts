@@ -8,10 +8,16 @@ import test from 'ava';
 import { createHash } from 'node:crypto';
 import { UdpRelay } from '../support/udp-relay.js';
 import { SimProcess } from '../support/sim-process.js';
-import { ensurePeers, KAMAILIO, waitFor } from './peers.js';
-import { probeOptions } from './security-helpers.js';
+import { waitFor } from './peers.js';
+import { privateKamailio, probeOptions } from './security-helpers.js';
 
-test.before(() => ensurePeers('kamailio'));
+let kam: Awaited<ReturnType<typeof privateKamailio>>;
+test.before(async () => {
+  kam = await privateKamailio('sec-creds', 5179);
+});
+test.after.always(async () => {
+  await kam?.stop();
+});
 
 const md5 = (s: string): string => createHash('md5').update(s).digest('hex');
 
@@ -28,8 +34,8 @@ function header(message: string, name: string): string | undefined {
 
 async function tapped(password: string, user: string, until: (p: SimProcess) => boolean) {
   const wire: string[] = [];
-  const relay = await UdpRelay.start(KAMAILIO, { match: (d) => (wire.push(d.toString('latin1')), false) });
-  const p = new SimProcess(['--user', user, '--password', password, '--registrar', `sip:127.0.0.1:${relay.port}`, '--sip-port', '0', '--log-level', 'debug']);
+  const relay = await UdpRelay.start(kam, { match: (d) => (wire.push(d.toString('latin1')), false) });
+  const p = new SimProcess(['--user', user, '--password', password, '--registrar', `sip:127.0.0.1:${relay.port}`, '--domain', kam.address, '--sip-port', '0', '--log-level', 'debug']);
   try {
     await waitFor(() => until(p) || p.child.exitCode !== null, 15_000, 'the registration outcome');
     // Something for the debug log: a scanner's OPTIONS, dropped.
