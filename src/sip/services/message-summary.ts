@@ -3,7 +3,8 @@
  * voicemail server or from the unsolicited NOTIFYs many PBXes (Asterisk) send to a registered phone.
  */
 import type { UserAgent } from '../ua/user-agent.js';
-import type { Uri } from '../uri.js';
+import type { SipRequest } from '../message.js';
+import { isSipUri, type Uri } from '../uri.js';
 import type { ServiceAccount } from './account.js';
 import { NotifyRouter, Subscription, type Notification } from './subscription.js';
 
@@ -77,6 +78,10 @@ export function mwiOf(s: MessageSummary): Mwi {
   return { waiting: s.waiting, newMessages: v?.new ?? 0, oldMessages: v?.old ?? 0, urgentNew: v?.newUrgent ?? 0 };
 }
 
+function userOf(uri: Uri): string | undefined {
+  return isSipUri(uri) ? uri.user : undefined;
+}
+
 export interface VoicemailOptions {
   onMwi: (mwi: Mwi, summary: MessageSummary) => void;
   /** Subscribe to this URI (voicemail server or our own AOR); unsolicited NOTIFYs are accepted either way. */
@@ -92,7 +97,9 @@ export class Voicemail {
 
   constructor(ua: UserAgent, account: ServiceAccount, options: VoicemailOptions) {
     this.#opts = options;
-    this.#off = NotifyRouter.of(ua).on('message-summary', (n) => this.#notified(n));
+    const user = account.aor.user;
+    const mine = (req: SipRequest): boolean => userOf(req.uri) === user || userOf(req.to.uri) === user;
+    this.#off = NotifyRouter.of(ua).on('message-summary', (n) => this.#notified(n), mine);
     this.subscription = options.subscribeTo === undefined ? undefined : new Subscription(ua, account, {
       event: 'message-summary', accept: [MESSAGE_SUMMARY_TYPE], target: options.subscribeTo, expires: options.expires ?? 3600,
       onNotify: (n) => this.#notified(n),

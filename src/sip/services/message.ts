@@ -29,7 +29,10 @@ export interface MessagingOptions {
 
 export const TEXT_PLAIN = 'text/plain;charset=UTF-8';
 
-/** Sends and receives MESSAGE for one account. Receiving claims the UA's out-of-dialog MESSAGE requests. */
+/**
+ * Sends and receives MESSAGE for one account. With onMessage it claims the UA's out-of-dialog MESSAGE requests
+ * (one receiver per UA); without, it only sends.
+ */
 export class Messaging {
   readonly #ua: UserAgent;
   readonly #account: ServiceAccount;
@@ -41,7 +44,7 @@ export class Messaging {
     this.#account = account;
     this.#options = options;
     this.#accept = ['text/plain', ...(options.accept ?? [])];
-    ua.handle('MESSAGE', (req, tx) => this.#receive(req, tx));
+    if (options.onMessage) ua.handle('MESSAGE', (req, tx) => this.#receive(req, tx));
   }
 
   /** Sends text to a URI; done hears delivered (any 2xx) or the failure (status and reason, 408 on time-out). */
@@ -52,7 +55,7 @@ export class Messaging {
         if (r.status < 200) return;
         done?.(r.status < 300 ? { delivered: true, status: r.status } : { delivered: false, status: r.status, reason: r.reason });
       },
-      onFailure: (f) => done?.({ delivered: false, status: f.status, reason: f.reason }),
+      onFailure: (f) => done?.({ delivered: false, status: f.status, reason: f.reason === 'timeout' ? 'Request Timeout' : 'Service Unavailable' }),
     }, sendOptions(this.#ua, this.#account));
   }
 

@@ -358,12 +358,15 @@ export class Subscription {
 
 export type UnsolicitedHandler = (n: Notification) => void;
 
+/** Whether an unsolicited NOTIFY is for this handler (e.g. its account's user in the Request-URI or To). */
+export type NotifyMatch = (request: SipRequest) => boolean;
+
 const routers = new WeakMap<UserAgent, NotifyRouter>();
 
 /** Claims the UA's out-of-dialog NOTIFYs: events with a handler get 200, others 489 Bad Event. */
 export class NotifyRouter {
   readonly #ua: UserAgent;
-  readonly #handlers = new Map<string, UnsolicitedHandler>();
+  readonly #handlers = new Map<string, Array<{ handler: UnsolicitedHandler; match: NotifyMatch | undefined }>>();
 
   static of(ua: UserAgent): NotifyRouter {
     let r = routers.get(ua);
@@ -379,11 +382,20 @@ export class NotifyRouter {
     ua.handle('NOTIFY', (req, tx) => this.#receive(req, tx));
   }
 
-  on(eventType: string, handler: UnsolicitedHandler): () => void {
+  /**
+   * Takes unsolicited NOTIFYs of an event. With several handlers for one event, the first whose match accepts the
+   * request gets it, else the first one registered.
+   */
+  on(eventType: string, handler: UnsolicitedHandler, match?: NotifyMatch): () => void {
     const key = eventType.toLowerCase();
-    this.#handlers.set(key, handler);
+    const list = this.#handlers.get(key) ?? [];
+    const entry = { handler, match };
+    list.push(entry);
+    this.#handlers.set(key, list);
     return () => {
-      if (this.#handlers.get(key) === handler) this.#handlers.delete(key);
+      const i = list.indexOf(entry);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0 && this.#handlers.get(key) === list) this.#handlers.delete(key);
     };
   }
 
@@ -391,7 +403,8 @@ export class NotifyRouter {
     const t = typed(req);
     const event = t.event;
     if (!event) return void this.#ua.respond(tx, req, 400, 'Missing Event');
-    const handler = this.#handlers.get(event.type.toLowerCase());
+    const list = this.#handlers.get(event.type.toLowerCase());
+    const handler = (list?.find((e) => e.match?.(req)) ?? list?.[0])?.handler;
     if (!handler) return void this.#ua.respond(tx, req, 489, undefined, { headers: { 'Allow-Events': [...this.#handlers.keys()].join(', ') } });
     this.#ua.respond(tx, req, 200);
     const ct = req.contentType;

@@ -244,3 +244,23 @@ test('Voicemail subscribes to message-summary and turns NOTIFY bodies into the l
   await run(20);
   t.is(served[0]!.inDialog[0]!.header('Expires'), '0');
 });
+
+test('unsolicited message-summary NOTIFYs reach the voicemail of the account they name', async (t) => {
+  const { alice, bob, aliceAccount, run } = await pair();
+  const got: Array<[string, number]> = [];
+  new Voicemail(alice, aliceAccount, { onMwi: (m) => got.push(['alice', m.newMessages]) });
+  new Voicemail(alice, { aor: { scheme: 'sip', user: 'carol', host: '10.0.0.1', params: {}, headers: {} } }, { onMwi: (m) => got.push(['carol', m.newMessages]) });
+  const notify = (user: string, n: number) => buildRequest({
+    method: 'NOTIFY', uri: `sip:${user}@10.0.0.1`, from: `<sip:vm@10.0.0.2>;tag=${bob.newTag()}`, to: `<sip:${user}@10.0.0.1>`,
+    callId: bob.newCallId(), cseq: 1, headers: { Event: 'message-summary' },
+    body: `Messages-Waiting: yes\r\nVoice-Message: ${n}/0\r\n`, contentType: MWI_TYPE,
+  });
+  const statuses: number[] = [];
+  for (const [user, n] of [['carol', 4], ['alice', 2], ['dave', 7]] as const) {
+    bob.send(notify(user, n), { onResponse: (r) => statuses.push(r.status), onFailure: () => t.fail() });
+    await run(20);
+  }
+  t.deepEqual(statuses, [200, 200, 200]);
+  // dave has no voicemail here: the first one registered takes it (a PBX may name an alias).
+  t.deepEqual(got, [['carol', 4], ['alice', 2], ['alice', 7]]);
+});
