@@ -21,13 +21,14 @@ export function ensurePeers(...components: string[]): void {
   ensurePeersIn(process.env, ...components);
 }
 
+// flock -o: the peers start.sh leaves running (baresip) must not inherit the lock, or every later caller waits forever.
 export function ensurePeersIn(env: NodeJS.ProcessEnv, ...components: string[]): void {
   if (!existsSync(`${PEERS}start.sh`)) throw new Error(`shared peers not found at ${PEERS}`);
-  execFileSync('flock', ['/tmp/xsphone-peers.lock', `${PEERS}start.sh`, ...components], { stdio: 'pipe', timeout: 60_000, env });
+  execFileSync('flock', ['-o', '/tmp/xsphone-peers.lock', `${PEERS}start.sh`, ...components], { stdio: 'pipe', timeout: 60_000, env });
 }
 
 export function stopPeer(name: string, env: NodeJS.ProcessEnv = process.env): void {
-  execFileSync('flock', ['/tmp/xsphone-peers.lock', `${PEERS}stop.sh`, name], { stdio: 'pipe', timeout: 30_000, env });
+  execFileSync('flock', ['-o', '/tmp/xsphone-peers.lock', `${PEERS}stop.sh`, name], { stdio: 'pipe', timeout: 30_000, env });
 }
 
 /** kamcmd against the running Kamailio; returns its output. */
