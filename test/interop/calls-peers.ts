@@ -117,3 +117,84 @@ export function sipp(args: string[], seconds = 30): SippRun {
   );
   return { done, kill: () => child.kill('SIGKILL') };
 }
+
+/** A baresip peer's ctrl_tcp interface (JSON in netstrings): commands, and the events it pushes. */
+export class BaresipCtl {
+  readonly events: Array<{ type: string; at: number; [k: string]: unknown }> = [];
+  #socket: import('node:net').Socket;
+  #buffer = '';
+  #pending = new Map<string, (r: { ok: boolean; data?: string }) => void>();
+  #token = 0;
+  #waiters = new Set<() => void>();
+
+  private constructor(socket: import('node:net').Socket) {
+    this.#socket = socket;
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => this.#read(d));
+    socket.on('error', () => {});
+  }
+
+  static async connect(port: number): Promise<BaresipCtl> {
+    const { createConnection } = await import('node:net');
+    const socket = createConnection({ host: '127.0.0.1', port });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('error', reject);
+    });
+    return new BaresipCtl(socket);
+  }
+
+  #read(d: string): void {
+    this.#buffer += d;
+    for (;;) {
+      const colon = this.#buffer.indexOf(':');
+      if (colon < 0) return;
+      const len = Number(this.#buffer.slice(0, colon));
+      if (this.#buffer.length < colon + 1 + len + 1) return;
+      const body = this.#buffer.slice(colon + 1, colon + 1 + len);
+      this.#buffer = this.#buffer.slice(colon + 2 + len);
+      const msg = JSON.parse(body) as { event?: boolean; response?: boolean; type?: string; token?: string; ok?: boolean; data?: string };
+      if (msg.response && msg.token) this.#pending.get(msg.token)?.({ ok: !!msg.ok, ...(msg.data !== undefined ? { data: msg.data } : {}) });
+      else if (msg.event) this.events.push({ ...(msg as Record<string, unknown>), type: String(msg.type), at: Date.now() });
+      for (const w of [...this.#waiters]) w();
+    }
+  }
+
+  /** Sends a command; resolves with baresip's response (rejects after 5 s). */
+  command(command: string, params = ''): Promise<{ ok: boolean; data?: string }> {
+    const token = `t${++this.#token}`;
+    const json = JSON.stringify({ command, params, token });
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`baresip: no response to ${command}`)), 5_000);
+      this.#pending.set(token, (r) => {
+        clearTimeout(timer);
+        this.#pending.delete(token);
+        resolve(r);
+      });
+      this.#socket.write(`${Buffer.byteLength(json)}:${json},`);
+    });
+  }
+
+  /** Resolves with the first event of this type at index from or later; rejects after ms. */
+  waitEvent(type: string, ms = 10_000, from = 0): Promise<{ type: string; at: number; [k: string]: unknown }> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const e = this.events.slice(from).find((x) => x.type === type);
+        if (!e) return;
+        clearTimeout(timer);
+        this.#waiters.delete(check);
+        resolve(e);
+      };
+      const timer = setTimeout(() => {
+        this.#waiters.delete(check);
+        reject(new Error(`baresip: no ${type} within ${ms} ms; events ${this.events.map((e) => e.type).join(',')}`));
+      }, ms);
+      this.#waiters.add(check);
+      check();
+    });
+  }
+
+  close(): void {
+    this.#socket.destroy();
+  }
+}
