@@ -83,6 +83,8 @@ interface Attempt {
   callerDone: boolean;
   calleeLeg: 'none' | 'live' | 'done';
   hangupTimer?: TimerHandle;
+  /** The hold time ran out and we hung up, as planned. */
+  held: boolean;
 }
 
 const CALL_DRAIN_EXTRA_MS = 40_000;
@@ -369,7 +371,7 @@ export class Fleet {
       return;
     }
     const targetUri = o.target ?? `sip:${callee!.user}@${o.registrar.host}`;
-    const attempt: Attempt = { caller, callee, placedAt: this.clock.now(), ringing: false, answered: false, callerDone: false, calleeLeg: 'none' };
+    const attempt: Attempt = { caller, callee, placedAt: this.clock.now(), ringing: false, answered: false, callerDone: false, calleeLeg: 'none', held: false };
     this.metrics.callStarted();
     const go = (engine: CallMediaEngine | null): void => {
       this.#reserved = engine;
@@ -415,11 +417,17 @@ export class Fleet {
         case 'answered':
           if (a.answered) return;
           a.answered = true;
+          // A 180 may be lost, or overtaken by the 200 in a multi-process proxy: the post-dial delay then ends here.
+          if (!a.ringing) {
+            a.ringing = true;
+            m.pddMs.push(this.clock.now() - a.placedAt);
+          }
           m.answered++;
           m.answerMs.push(this.clock.now() - a.placedAt);
           if (this.#stopping) return call.hangup();
           a.hangupTimer = this.clock.setTimer(this.options.holdS * 1000, () => {
             a.hangupTimer = undefined;
+            a.held = true;
             call.hangup();
           });
           return;
@@ -428,8 +436,10 @@ export class Fleet {
           this.#legDone(engine);
           if (!a.answered) {
             m.failure(e.status !== undefined ? String(e.status) : e.cause);
-          } else if (e.cause === 'hangup' && !e.byRemote) {
+          } else if (e.cause === 'hangup' && !e.byRemote && a.held) {
             m.completed++;
+          } else if (e.cause === 'hangup' && !e.byRemote && this.#stopping) {
+            m.cutShort++;
           } else {
             m.dropped++;
             m.failures.set(`dropped:${e.cause}`, (m.failures.get(`dropped:${e.cause}`) ?? 0) + 1);

@@ -61,6 +61,8 @@ export class FleetMetrics {
   readonly failures = new Map<string, number>();
   /** Calls that ended abnormally after being answered (dropped: BYE from the network, session expiry...). */
   dropped = 0;
+  /** Answered calls we hung up before the hold time because the run was interrupted. */
+  cutShort = 0;
   /** Pairs the scheduler could not form (every registered phone busy). */
   skipped = 0;
   /** Legs that had no media engine ready (their SDP points nowhere). */
@@ -109,6 +111,7 @@ export interface FleetReport {
     completed: number;
     failed: number;
     dropped: number;
+    cutShort: number;
     skipped: number;
     asrPercent: number | null;
     concurrentMax: number;
@@ -173,6 +176,7 @@ export function buildReport(m: FleetMetrics, o: { phones: number; transport: str
       completed: m.completed,
       failed: m.failed,
       dropped: m.dropped,
+      cutShort: m.cutShort,
       skipped: m.skipped,
       asrPercent: m.attempts ? round((m.answered / m.attempts) * 100, 2) : null,
       concurrentMax: m.concurrentMax,
@@ -219,11 +223,11 @@ export function formatReport(r: FleetReport): string {
   return [
     `xsphone load report${r.interrupted ? ' (interrupted)' : ''}: ${r.phones} phones over ${r.transport.toUpperCase()} to ${r.registrar}${r.target ? `, calling ${r.target}` : ''}, media ${r.media ? 'on' : 'off'}`,
     `registrations      ok ${r.registrations.ok}, failed ${r.registrations.failed}${regFails ? ` (${regFails})` : ''}, unregistered ${r.registrations.unregistered}`,
-    `calls              attempts ${c.attempts}, answered ${c.answered}, completed ${c.completed}, failed ${c.failed}, dropped ${c.dropped}${c.skipped ? `, skipped (no idle phone) ${c.skipped}` : ''}`,
+    `calls              attempts ${c.attempts}, answered ${c.answered}, completed ${c.completed}, failed ${c.failed}, dropped ${c.dropped}${c.cutShort ? `, cut short by the interruption ${c.cutShort}` : ''}${c.skipped ? `, skipped (no idle phone) ${c.skipped}` : ''}`,
     `ASR                ${show(c.asrPercent, ' %')}`,
     `concurrent calls   max ${c.concurrentMax}, mean ${show(c.concurrentMean)}`,
     `calls per second   attempted ${show(c.cpsAttempted)}, completed ${show(c.cpsCompleted)} (placing for ${r.resources.placingSeconds} s; all calls ended after ${r.resources.callPhaseSeconds} s)`,
-    `post-dial delay    ${pct(c.postDialDelayMs)}  (INVITE -> 180)`,
+    `post-dial delay    ${pct(c.postDialDelayMs)}  (INVITE -> first 18x, or 200 when no 18x came first)`,
     `answer delay       ${pct(c.answerDelayMs)}  (INVITE -> 200)`,
     `failures           ${fails}`,
     `RTP                ${r.rtp.legs} legs, sent ${r.rtp.packetsSent}, received ${r.rtp.packetsReceived}, loss ${show(r.rtp.lossPercent, ' %')}, jitter mean ${show(r.rtp.jitterMeanMs, ' ms')} (max ${show(r.rtp.jitterMaxMs, ' ms')}), RTT mean ${show(r.rtp.rttMeanMs, ' ms')} (${r.rtp.rttLegs} legs), MOS ${show(r.rtp.mosMean)}${r.rtp.legsWithoutMedia ? `, ${r.rtp.legsWithoutMedia} legs without media` : ''}`,
