@@ -177,3 +177,24 @@ test.serial('a call through Kamailio reaches the phone over its TLS connection (
     await callee.stop();
   }
 });
+
+test.serial('a call to a TLS server with a bad certificate ends at once with the certificate problem; nothing reaches the server', async (t) => {
+  const before = kam.answered();
+  for (const [uri, reason] of [
+    [`sips:carol@127.0.0.1:${BAD_TLS}`, /TLS certificate is not valid for this host name/],
+    [`sip:carol@127.0.0.1:${BAD_TLS + 2};transport=tls`, /TLS certificate is not signed by a trusted CA/],
+  ] as const) {
+    const p = new SimProcess(['--user', 'dave', '--call', uri, '--ca', ca.ca, '--sip-port', '0']);
+    try {
+      await waitFor(() => p.has('ended') || p.child.exitCode !== null, 10_000, 'the call to end');
+      const ended = p.find('ended');
+      t.is(ended?.['status'], 503, p.stdout + p.stderr);
+      t.is(ended?.['cause'], 'failed');
+      t.regex(String(ended?.['reason']), reason);
+      t.false(p.has('answered'));
+    } finally {
+      await p.stop();
+    }
+  }
+  t.is(kam.answered(), before);
+});
