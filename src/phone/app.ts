@@ -45,7 +45,7 @@ export type AppEvent =
   | { type: 'incoming'; call: number; line: number; from: string }
   | { type: 'ringing'; call: number }
   | { type: 'answered'; call: number }
-  | { type: 'ended'; call: number; cause: string; status?: number; duration: number }
+  | { type: 'ended'; call: number; cause: string; status?: number; reason?: string; duration: number }
   | { type: 'error'; message: string };
 
 export interface PhoneAppOptions {

@@ -209,7 +209,10 @@ export function createSipCalls(app: PhoneApp): CallControl {
             ...(event.status !== undefined ? { status: event.status } : {}), ...(event.reason !== undefined ? { reason: event.reason } : {}),
           });
           routeAudio();
-          return app.emit({ type: 'ended', call: id, cause: event.cause, duration, ...(event.status !== undefined ? { status: event.status } : {}) });
+          return app.emit({
+            type: 'ended', call: id, cause: event.cause, duration,
+            ...(event.status !== undefined ? { status: event.status } : {}), ...(event.reason !== undefined ? { reason: event.reason } : {}),
+          });
         }
       }
     });

@@ -424,7 +424,7 @@ export class Call {
         else if (r.status >= 200 && r.status < 300) this.#strayInvite2xx(r, o);
       },
       onFailure: (f, o) => {
-        if (o === this.#out) this.#inviteFailure(f.status);
+        if (o === this.#out) this.#inviteFailure(f.status, f.reason === 'transport' ? f.error.message : undefined);
       },
     }, {
       ...(this.#ctx.credentials ? { credentials: this.#ctx.credentials } : {}),
@@ -584,10 +584,12 @@ export class Call {
     this.#end({ type: 'ended', cause: 'rejected', byRemote: true, status: s, reason: r.reason });
   }
 
-  #inviteFailure(status: number): void {
+  /** transportError: why no connection could carry the INVITE (e.g. a TLS certificate problem), for the user. */
+  #inviteFailure(status: number, transportError?: string): void {
     if (this.#chosen || this.state === 'ended') return;
     for (const leg of this.#legs.values()) this.#dropLeg(leg);
-    this.#end({ type: 'ended', cause: 'failed', byRemote: false, status, reason: status === 408 ? 'Request Timeout' : 'Service Unavailable' });
+    const reason = status === 408 ? 'Request Timeout' : transportError ? `Service Unavailable (${transportError})` : 'Service Unavailable';
+    this.#end({ type: 'ended', cause: 'failed', byRemote: false, status, reason });
   }
 
   /** §9.1: CANCEL only once a provisional response came, for an INVITE still without a final one. */
