@@ -9,8 +9,8 @@ import { parseUri } from '../uri.js';
 import { SipError } from '../errors.js';
 import { COMPACT_KEY, FULL_KEY, H, idAt, nameKey } from '../header-names.js';
 import { TypedHeaders } from './typed.js';
-import type { StartLine } from './start-line.js';
-import { parseStartLine } from './start-line.js';
+import type { RequestLine, StatusLine } from './start-line.js';
+import { SIP_2_0, isStatusLine, parseRequestLine, parseStatusLine } from './start-line.js';
 import type { HeadScan } from './scan.js';
 import { utf8Decoder } from '../../utf8.js';
 
@@ -20,6 +20,7 @@ import { utf8Decoder } from '../../utf8.js';
 const charCodeAt = String.prototype.charCodeAt;
 const indexOf = String.prototype.indexOf;
 const slice = String.prototype.slice;
+const lastIndexOf = String.prototype.lastIndexOf;
 // Search strings built at load time: in XS a string literal passed as an argument is copied on each call.
 const LF = String.fromCharCode(10);
 const COLON = String.fromCharCode(58);
@@ -30,6 +31,8 @@ const KEY_MASK = 0x7fff0000;
 /** Ints per header field in the index: name start, colon, value end, id | flags. */
 const W = 4;
 export const EMPTY_BODY: Uint8Array = new Uint8Array(0);
+const EMPTY_INDEX = new Int32Array(0);
+const EMPTY = String.fromCharCode();
 
 abstract class ParsedBase extends TypedHeaders {
   /** The received bytes and where this message's start line, body and end are in them. */
@@ -40,17 +43,18 @@ abstract class ParsedBase extends TypedHeaders {
   private bv: Uint8Array | undefined = undefined;
   /** Start line and header fields, decoded; each line keeps its CRLF. */
   readonly text: string;
-  protected readonly ix: Int32Array;
-  protected readonly n: number;
-  readonly version: string;
+  /** @internal Header index (filled by buildMessage). */
+  ix: Int32Array = EMPTY_INDEX;
+  /** @internal Number of header fields. */
+  n = 0;
+  /** @internal Value of the single Content-Length header, -1 when absent. */
+  cl = -1;
+  version: string = SIP_2_0;
 
-  constructor(text: string, ix: Int32Array, n: number, version: string) {
+  constructor(text: string) {
     super();
     this.src = EMPTY_BODY;
     this.text = text;
-    this.ix = ix;
-    this.n = n;
-    this.version = version;
   }
 
   /** Sets where the message lies in the received bytes (no copy). */
@@ -167,17 +171,12 @@ abstract class ParsedBase extends TypedHeaders {
   }
 }
 
-export class ParsedRequest extends ParsedBase implements SipRequest {
-  readonly method: string;
-  private readonly us: number;
-  private readonly ue: number;
-
-  constructor(text: string, ix: Int32Array, n: number, sl: StartLine) {
-    super(text, ix, n, sl.version);
-    this.method = sl.method;
-    this.us = sl.uriStart;
-    this.ue = sl.uriEnd;
-  }
+export class ParsedRequest extends ParsedBase implements SipRequest, RequestLine {
+  method = '';
+  /** @internal Request-URI offsets in text. */
+  us = 0;
+  /** @internal */
+  ue = 0;
 
   get kind(): 'request' {
     return 'request';
@@ -204,17 +203,12 @@ export class ParsedRequest extends ParsedBase implements SipRequest {
   }
 }
 
-export class ParsedResponse extends ParsedBase implements SipResponse {
-  readonly status: number;
-  private readonly rs: number;
-  private readonly re: number;
-
-  constructor(text: string, ix: Int32Array, n: number, sl: StartLine) {
-    super(text, ix, n, sl.version);
-    this.status = sl.status;
-    this.rs = sl.reasonStart;
-    this.re = sl.reasonEnd;
-  }
+export class ParsedResponse extends ParsedBase implements SipResponse, StatusLine {
+  status = 0;
+  /** @internal Reason-Phrase offsets in text. */
+  rs = 0;
+  /** @internal */
+  re = 0;
 
   get kind(): 'response' {
     return 'response';
@@ -251,25 +245,45 @@ function unfold(v: string): string {
 
 /**
  * Builds a message from the header section the scan found (start line and header fields, each line ended
- * by LF). Fills in the start-line fields of `s` and `s.contentLength`. Only Content-Length is identified
- * here; other names are classified when first looked up.
+ * by LF). Fills in `s.contentLength`. Only Content-Length is identified here; other names are classified
+ * when first looked up.
  */
 export function buildHead(bytes: Uint8Array, s: HeadScan): ParsedMessage {
   const text = utf8Decoder().decode(bytes.subarray(s.start, s.headerEnd));
-  const fields = s.fields;
-  const len = text.length;
-  const sl0 = indexOf.call(text, LF);
+  const msg = buildMessage(text, lastIndexOf.call(text, EMPTY), s.fields, s.fields);
+  s.contentLength = msg.cl;
+  return msg;
+}
+
+/**
+ * Builds a message from text[0, headerEnd): the start line and the header fields, each line ended by LF
+ * (text may go on with the body). `fields` is the number of header fields when known (a scan counted
+ * them), else -1; more than `maxFields` is a 513.
+ */
+export function buildMessage(text: string, headerEnd: number, fields: number, maxFields: number): ParsedMessage {
+  const len = headerEnd;
+  let sl0 = indexOf.call(text, LF);
+  if (sl0 >= len) sl0 = -1;
   let sle = sl0 < 0 ? len : sl0;
   if (sle > 0 && charCodeAt.call(text, sle - 1) === 13) sle--;
-  const sl: StartLine = s;
-  parseStartLine(text, sle, sl);
-  const ix = new Int32Array((fields > 0 ? fields : 1) * W);
+  let msg: ParsedMessage;
+  if (isStatusLine(text, sle)) {
+    const r = new ParsedResponse(text);
+    parseStatusLine(text, sle, r);
+    msg = r;
+  } else {
+    const r = new ParsedRequest(text);
+    parseRequestLine(text, sle, r);
+    msg = r;
+  }
+  let p = sl0 < 0 ? len : sl0 + 1;
+  // Without a count, room for lines of 32 bytes on average; grown if they are shorter.
+  let ix = new Int32Array((fields >= 0 ? (fields > 0 ? fields : 1) : ((len - p) >> 5) + 2) * W);
   let n = 0;
   let cl = -1;
-  let p = sl0 < 0 ? len : sl0 + 1;
   while (p < len) {
     let nl = indexOf.call(text, LF, p);
-    if (nl < 0) nl = len;
+    if (nl < 0 || nl >= len) nl = len;
     let e = nl;
     if (e > p && charCodeAt.call(text, e - 1) === 13) e--;
     const c0 = charCodeAt.call(text, p);
@@ -278,9 +292,15 @@ export function buildHead(bytes: Uint8Array, s: HeadScan): ParsedMessage {
       ix[(n - 1) * W + 2] = e;
       ix[(n - 1) * W + 3]! |= FOLDED;
     } else {
+      if (n >= maxFields) throw new SipError('too many header fields', 513);
       const colon = indexOf.call(text, COLON, p);
       if (colon < 0 || colon > e) throw new SipError(`bad header field: missing colon in ${JSON.stringify(slice.call(text, p, Math.min(e, p + 40)))}`);
-      if (n * W >= ix.length) throw new SipError('bad header section: too many fields');
+      if (n * W >= ix.length) {
+        if (fields >= 0) throw new SipError('bad header section: too many fields');
+        const bigger = new Int32Array(ix.length * 2);
+        bigger.set(ix);
+        ix = bigger;
+      }
       let ne = colon;
       for (let c = charCodeAt.call(text, ne - 1); ne > p && (c === 32 || c === 9); c = charCodeAt.call(text, --ne - 1));
       if (ne === p) throw new SipError('bad header field: empty header name');
@@ -288,11 +308,11 @@ export function buildHead(bytes: Uint8Array, s: HeadScan): ParsedMessage {
       ix[k] = p;
       ix[k + 1] = colon;
       ix[k + 2] = e;
-      const len = ne - p;
+      const nlen = ne - p;
       const c1 = charCodeAt.call(text, p) | 0x20;
-      const key = nameKey(len, c1);
+      const key = nameKey(nlen, c1);
       ix[k + 3] = key;
-      if ((len === 14 && c1 === 0x63) || (len === 1 && c1 === 0x6c)) {
+      if ((nlen === 14 && c1 === 0x63) || (nlen === 1 && c1 === 0x6c)) {
         const id = idAt(text, p, ne);
         ix[k + 3] = key | (id + 1);
         if (id === H.ContentLength) {
@@ -304,8 +324,9 @@ export function buildHead(bytes: Uint8Array, s: HeadScan): ParsedMessage {
     }
     p = nl + 1;
   }
-  const msg = sl.kind === 'request' ? new ParsedRequest(text, ix, n, sl) : new ParsedResponse(text, ix, n, sl);
-  s.contentLength = cl < 0 ? -1 : readContentLength(msg.fieldValue(cl));
+  msg.ix = ix;
+  msg.n = n;
+  msg.cl = cl < 0 ? -1 : readContentLength(msg.fieldValue(cl));
   return msg;
 }
 

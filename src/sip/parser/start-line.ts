@@ -18,17 +18,35 @@ const SIP_SLASH = 'SIP/'.slice(0);
 
 export const SIP_2_0 = 'SIP/2.0';
 
+/** What a Request-Line holds; offsets index the header text. */
+export interface RequestLine {
+  method: string;
+  /** Request-URI start and end. */
+  us: number;
+  ue: number;
+  version: string;
+}
+
+/** What a Status-Line holds; offsets index the header text. */
+export interface StatusLine {
+  status: number;
+  /** Reason-Phrase start and end. */
+  rs: number;
+  re: number;
+  version: string;
+}
+
 /** What the start line holds; offsets index the header text. */
-export class StartLine {
+export class StartLine implements RequestLine, StatusLine {
   /** Value of the single Content-Length header, -1 when absent (filled by buildHead). */
   contentLength = -1;
   kind: 'request' | 'response' = 'request';
   method = '';
-  uriStart = 0;
-  uriEnd = 0;
+  us = 0;
+  ue = 0;
   status = 0;
-  reasonStart = 0;
-  reasonEnd = 0;
+  rs = 0;
+  re = 0;
   version = SIP_2_0;
 }
 
@@ -54,14 +72,24 @@ function readVersion(text: string, s: number, e: number, line: string): string {
 
 /** Parses text[0, e) (e excludes CR LF) into out. */
 export function parseStartLine(text: string, e: number, out: StartLine): void {
-  if (e === 0) bad('empty start line');
-  if (charCodeAt.call(text, 0) === 83 /* S */ && startsWith.call(text, SIP_SLASH, 0)) return parseStatusLine(text, e, out);
-  const c0 = charCodeAt.call(text, 0) | 0x20;
-  if (c0 === 0x73 && slice.call(text, 0, 4).toUpperCase() === 'SIP/') return parseStatusLine(text, e, out);
-  parseRequestLine(text, e, out);
+  if (isStatusLine(text, e)) {
+    out.kind = 'response';
+    parseStatusLine(text, e, out);
+  } else {
+    out.kind = 'request';
+    parseRequestLine(text, e, out);
+  }
 }
 
-function parseRequestLine(text: string, e: number, out: StartLine): void {
+/** Whether the start line text[0, e) is a Status-Line (begins with "SIP/", any case); throws when empty. */
+export function isStatusLine(text: string, e: number): boolean {
+  if (e === 0) bad('empty start line');
+  if (charCodeAt.call(text, 0) === 83 /* S */ && startsWith.call(text, SIP_SLASH, 0)) return true;
+  const c0 = charCodeAt.call(text, 0) | 0x20;
+  return c0 === 0x73 && slice.call(text, 0, 4).toUpperCase() === 'SIP/';
+}
+
+export function parseRequestLine(text: string, e: number, out: RequestLine): void {
   const sp1 = indexOf.call(text, SP, 0);
   if (sp1 < 0 || sp1 >= e) bad('bad Request-Line: missing Request-URI');
   if (sp1 === 0) bad('bad Request-Line: leading whitespace');
@@ -82,14 +110,13 @@ function parseRequestLine(text: string, e: number, out: StartLine): void {
   sp2 = last;
   // Other characters are checked when the URI is first read (ParsedRequest.uri).
   if (charCodeAt.call(text, us) === 60 /* < */) bad('bad Request-URI: enclosed in <>');
-  out.kind = 'request';
   out.method = slice.call(text, 0, sp1);
-  out.uriStart = us;
-  out.uriEnd = sp2;
+  out.us = us;
+  out.ue = sp2;
   out.version = readVersion(text, sp2 + 1, e, 'Request-Line');
 }
 
-function parseStatusLine(text: string, e: number, out: StartLine): void {
+export function parseStatusLine(text: string, e: number, out: StatusLine): void {
   const sp1 = indexOf.call(text, SP, 0);
   if (sp1 < 0 || sp1 >= e) bad('bad Status-Line: missing status code');
   out.version = readVersion(text, 0, sp1, 'Status-Line');
@@ -103,8 +130,7 @@ function parseStatusLine(text: string, e: number, out: StartLine): void {
   if (i !== sp1 + 4) bad('bad Status-Line: status code is not 3 digits');
   if (i < e && charCodeAt.call(text, i) !== 32) bad('bad Status-Line: status code is not 3 digits');
   if (code < 100 || code > 699) bad(`bad Status-Line: status code ${code} out of range`);
-  out.kind = 'response';
   out.status = code;
-  out.reasonStart = i < e ? i + 1 : e;
-  out.reasonEnd = e;
+  out.rs = i < e ? i + 1 : e;
+  out.re = e;
 }
