@@ -1,7 +1,8 @@
 /**
  * A flood of OPTIONS (SIPp, 500 requests/s for 10 s from 127.0.0.88, bounded in count and time) at a simulated
  * phone registered to Kamailio: the phone answers only a trickle of them (rate limited), keeps refreshing its
- * registration through the flood, and every OPTIONS its registrar relays during the flood gets 200.
+ * registration through the flood, every OPTIONS its registrar relays during the flood gets 200, and its user can
+ * place a call in the middle of it.
  */
 import test from 'ava';
 import { spawn } from 'node:child_process';
@@ -38,16 +39,19 @@ const SCENARIO = `<?xml version="1.0" encoding="ISO-8859-1" ?>
 
 let kam: Awaited<ReturnType<typeof privateKamailio>>;
 let phone: TestPhone;
+let colleague: TestPhone;
 
 test.before(async () => {
   kam = await privateKamailio('sec-flood', KAM_PORT);
   // Registered for 10 s: refreshed every 5 s, so refreshes fall inside the flood.
   phone = await registeredPhone('load1510', kam, { expires: 10 });
-  await waitFor(() => phone.count('registered') > 0, 10_000, 'the phone to register');
+  colleague = await registeredPhone('load1511', kam, { autoAnswerMs: 0 });
+  await waitFor(() => phone.count('registered') > 0 && colleague.count('registered') > 0, 10_000, 'the phones to register');
 });
 
 test.after.always(async () => {
   await phone?.phone.stop();
+  await colleague?.phone.stop();
   await kam?.stop();
 });
 
@@ -60,7 +64,7 @@ function sippStats(dir: string): { ok: number; failed: number } {
   return { ok: Number(last[head.indexOf('SuccessfulCall(C)')]), failed: Number(last[head.indexOf('FailedCall(C)')]) };
 }
 
-test('an OPTIONS flood is rate-limited while the registration refreshes and the registrar still gets 200', async (t) => {
+test('an OPTIONS flood is rate-limited while the registration refreshes, the registrar still gets 200 and the user can call', async (t) => {
   const registeredBefore = phone.count('registered');
   writeFileSync(join(kam.dir, 'flood.xml'), SCENARIO);
   const sipp = spawn('sipp', [
@@ -77,11 +81,15 @@ test('an OPTIONS flood is rate-limited while the registration refreshes and the 
   const statuses: Array<number | undefined> = [];
   const floodEnd = Date.now() + (COUNT / RATE) * 1000 - 1000;
   await new Promise((r) => setTimeout(r, 1000));
+  // The user can still call out in the middle of it.
+  phone.phone.app.phone.dial(`sip:load1511@${kam.address}:${KAM_PORT}`);
   while (Date.now() < floodEnd) {
     statuses.push(await probeOptions({ from: '127.0.0.99', address: kam.address, port: KAM_PORT, requestUri: `sip:load1510@${kam.address}:${KAM_PORT}` }));
     await new Promise((r) => setTimeout(r, 500));
   }
   const refreshed = phone.count('registered') - registeredBefore;
+  const called = phone.count('answered');
+  phone.phone.app.phone.press('hook');
   await done;
   clearTimeout(killer);
 
@@ -96,5 +104,7 @@ test('an OPTIONS flood is rate-limited while the registration refreshes and the 
   t.deepEqual(statuses.filter((s) => s !== 200), [], 'every OPTIONS from the registrar got 200');
   t.true(refreshed >= 1, 'the registration was refreshed during the flood');
   t.is(phone.count('registration-failed'), 0);
+  t.is(called, 1, `the user's call during the flood: ${JSON.stringify(phone.events)}`);
+  t.is(colleague.count('answered'), 1);
   t.true(contactsOf(kam, 'load1510').some((c) => c.includes(`:${phone.port}`)));
 });
