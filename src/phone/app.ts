@@ -216,6 +216,7 @@ export class PhoneApp {
     if (this.#netTimer !== undefined) this.hal.clock.clearTimer(this.#netTimer);
     this.#control?.shutdown?.();
     this.services?.stop();
+    this.phone.dispose();
     await Promise.all(this.registrations.map((r) => r?.stop()));
     this.ua.close();
     this.ua.transport.close();

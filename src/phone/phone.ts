@@ -121,6 +121,14 @@ export class Phone {
     return null;
   }
 
+  /** Cancels the phone's own timers (dial time-out, notices, auto-answer, no-answer forward): it is shutting down. */
+  dispose(): void {
+    this.#clearDigitTimer();
+    if (this.#noticeTimer !== undefined) this.options.clock.clearTimer(this.#noticeTimer);
+    this.#noticeTimer = undefined;
+    for (const id of [...this.#callTimers.keys()]) this.#clearCallTimer(id);
+  }
+
   /** Calls a number or URI directly, as choosing a contact does. */
   dial(target: string): void {
     this.browsing = undefined;
