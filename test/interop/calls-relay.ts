@@ -197,3 +197,110 @@ export function proxyRewrite(relayPort: number, proxyPort: number): (data: Buffe
     return Buffer.from(lines.join('\r\n') + text.slice(end), 'latin1');
   };
 }
+
+/**
+ * A media proxy in the manner of rtpproxy: side A's phone is told the far end is at `a` (this proxy's port a), side
+ * B's at `b`. What arrives at a is sent from b to B's address, what arrives at b is sent from a to A's, so each phone
+ * sees its peer's packets come from exactly the address it was given (symmetric RTP stays locked). 'up' is A -> B.
+ * Each side's address is given (from its SDP) or learnt from the first packet it sends.
+ */
+export class MediaProxy {
+  readonly stats: Record<Direction, DirectionStats>;
+  #a: Socket;
+  #b: Socket;
+  #toA: { address: string; port: number } | undefined;
+  #toB: { address: string; port: number } | undefined;
+  #seed: number;
+  #timers = new Set<NodeJS.Timeout>();
+  #closed = false;
+  #jitter = { up: new Jitter(), down: new Jitter() };
+
+  private constructor(a: Socket, b: Socket, readonly options: { up?: DirectionImpairment; down?: DirectionImpairment; seed?: number }) {
+    this.#a = a;
+    this.#b = b;
+    this.#seed = (options.seed ?? 1) >>> 0 || 1;
+    const blank = (): DirectionStats => ({ matched: 0, dropped: 0, forwarded: 0, jitterMs: -1, delays: [] });
+    this.stats = { up: blank(), down: blank() };
+    a.on('message', (d, r) => {
+      this.#toA ??= { address: r.address, port: r.port };
+      this.#pass(d, 'up', (x) => this.#toB && this.#b.send(x, this.#toB.port, this.#toB.address));
+    });
+    b.on('message', (d, r) => {
+      this.#toB ??= { address: r.address, port: r.port };
+      this.#pass(d, 'down', (x) => this.#toA && this.#a.send(x, this.#toA.port, this.#toA.address));
+    });
+  }
+
+  static async start(ports: { a: number; b: number }, options: { up?: DirectionImpairment; down?: DirectionImpairment; seed?: number } = {}): Promise<MediaProxy> {
+    const bind = async (port: number) => {
+      const s = createSocket('udp4');
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.bind(port, '127.0.0.1', () => resolve());
+      });
+      s.on('error', () => {});
+      return s;
+    };
+    return new MediaProxy(await bind(ports.a), await bind(ports.b), options);
+  }
+
+  get a(): number {
+    return this.#a.address().port;
+  }
+
+  get b(): number {
+    return this.#b.address().port;
+  }
+
+  /** Where side A's phone receives (from its SDP). */
+  set sideA(port: number) {
+    this.#toA = { address: '127.0.0.1', port };
+  }
+
+  set sideB(port: number) {
+    this.#toB = { address: '127.0.0.1', port };
+  }
+
+  #random(): number {
+    let x = this.#seed;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.#seed = x >>> 0;
+    return this.#seed / 0x1_0000_0000;
+  }
+
+  #pass(data: Buffer, dir: Direction, send: (d: Buffer) => void): void {
+    if (this.#closed) return;
+    const s = this.stats[dir];
+    const deliver = () => {
+      if (this.#closed) return;
+      s.forwarded++;
+      this.#jitter[dir].observe(data);
+      s.jitterMs = this.#jitter[dir].ms;
+      send(data);
+    };
+    const i = this.options[dir];
+    if (!i || (i.match && !i.match(data))) return deliver();
+    s.matched++;
+    if (i.loss && this.#random() < i.loss) {
+      s.dropped++;
+      return;
+    }
+    const delay = Math.max(0, (i.delayMs ?? 0) + (i.jitterMs ? (this.#random() * 2 - 1) * i.jitterMs : 0));
+    if (delay === 0) return deliver();
+    s.delays.push(delay);
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      deliver();
+    }, delay);
+    this.#timers.add(timer);
+  }
+
+  close(): void {
+    this.#closed = true;
+    for (const t of this.#timers) clearTimeout(t);
+    this.#a.close();
+    this.#b.close();
+  }
+}

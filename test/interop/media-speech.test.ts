@@ -1,0 +1,163 @@
+/**
+ * Speech through two `xsphone sim` phones (issue 5): espeak-ng renders a sentence for each phone (--audio-in), each
+ * records what it plays (--audio-out), and the received audio is compared with the µ-law round trip of what the
+ * other phone sent by windowed correlation (500 ms windows, each matched within ±100 ms of the overall alignment).
+ * Clean: at least 0.999. With 5% loss and 30±15 ms jitter on RTP, applied by relays that the SDP points the phones
+ * at (a SIP relay in front of the callee rewrites the m= ports of offer and answer): at least 0.95, and the loss
+ * and jitter each phone reports at the end of the call match what the relays did.
+ */
+import test from 'ava';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadPhoneAudio, readWavFile, writeWavFile } from '../../hal/host/wav.js';
+import { ulawRoundTrip, windowedCorrelation } from '../support/audio-compare.js';
+import { SimProcess, stopAll } from '../support/sim-process.js';
+import { CallRelay, isG711, MediaProxy, type Direction } from './calls-relay.js';
+import { freeUdpPort } from './calls-peers.js';
+
+const work = mkdtempSync(join(tmpdir(), 'xsphone-speech-'));
+const SENTENCES = {
+  alice: 'The quick brown fox jumps over the lazy dog, while seven bright stars shine above the quiet harbour.',
+  bob: 'Please call me back tomorrow morning at nine, and bring the blue folder with the signed contracts.',
+};
+let espeak = true;
+try {
+  execFileSync('espeak-ng', ['--version'], { stdio: 'ignore' });
+} catch {
+  espeak = false;
+}
+const run = espeak ? test.serial : test.serial.skip;
+
+/** Renders the sentence with espeak-ng and converts it to 8 kHz mono once, so the phone plays exactly these samples. */
+function speech(who: 'alice' | 'bob'): { file: string; samples: Int16Array } {
+  const raw = join(work, `${who}-espeak.wav`);
+  execFileSync('espeak-ng', ['-v', 'en-us', '-s', '150', '-w', raw, SENTENCES[who]], { timeout: 30_000 });
+  const { samples } = loadPhoneAudio(raw);
+  const file = join(work, `${who}-8k.wav`);
+  writeWavFile(file, samples, 8000);
+  return { file, samples };
+}
+
+interface CallStats {
+  sent: number;
+  received: number;
+  lost: number;
+  lossPercent: number;
+  jitterMs: number;
+}
+
+function reportedStats(stderr: string): CallStats | undefined {
+  const m = /call media: sent (\d+) pkts, received (\d+) pkts, lost (-?\d+) \(([\d.]+)%\), jitter ([\d.]+) ms/.exec(stderr);
+  if (!m) return undefined;
+  return { sent: Number(m[1]), received: Number(m[2]), lost: Number(m[3]), lossPercent: Number(m[4]), jitterMs: Number(m[5]) };
+}
+
+/**
+ * SIP relay rewrites: the offer's m= port to the proxies' side-B ports (what bob is told), the answer's to the
+ * side-A ports (what alice is told); the real ports become the proxies' targets.
+ */
+function sdpRewrite(rtp: MediaProxy, rtcp: MediaProxy) {
+  return (data: Buffer, dir: Direction): Buffer => {
+    const text = data.toString('latin1');
+    const m = /\r\nm=audio (\d+) /.exec(text);
+    if (!m) return data;
+    const port = Number(m[1]);
+    let shown: number;
+    if (dir === 'up') {
+      rtp.sideA = port;
+      rtcp.sideA = port + 1;
+      shown = rtp.b;
+    } else {
+      rtp.sideB = port;
+      rtcp.sideB = port + 1;
+      shown = rtp.a;
+    }
+    const end = text.indexOf('\r\n\r\n');
+    const body = text.slice(end + 4).replace(`m=audio ${port} `, `m=audio ${shown} `);
+    const head = text.slice(0, end).replace(/\r\nContent-Length:\s*\d+/i, `\r\nContent-Length: ${Buffer.byteLength(body, 'latin1')}`);
+    return Buffer.from(`${head}\r\n\r\n${body}`, 'latin1');
+  };
+}
+
+/** RTP proxy on even ports (impaired both ways, G.711 only) with its RTCP proxy on the next ports (unimpaired). */
+async function mediaProxies(impair: { loss: number; delayMs: number; jitterMs: number } | undefined): Promise<[MediaProxy, MediaProxy]> {
+  const a = await freeUdpPort(true);
+  const b = await freeUdpPort(true);
+  const dir = impair ? { ...impair, match: isG711 } : undefined;
+  const rtp = await MediaProxy.start({ a, b }, { seed: 4242, ...(dir ? { up: dir, down: dir } : {}) });
+  const rtcp = await MediaProxy.start({ a: a + 1, b: b + 1 });
+  return [rtp, rtcp];
+}
+
+async function speechCall(seconds: number, impair?: { loss: number; delayMs: number; jitterMs: number }) {
+  const a = speech('alice');
+  const b = speech('bob');
+  const outA = join(work, `alice-heard-${impair ? 'impaired' : 'clean'}.wav`);
+  const outB = join(work, `bob-heard-${impair ? 'impaired' : 'clean'}.wav`);
+  const [rtp, rtcp] = await mediaProxies(impair);
+  let alice: SimProcess | undefined;
+  let bob: SimProcess | undefined;
+  let sip: CallRelay | undefined;
+  try {
+    bob = await SimProcess.start({ user: 'bob', autoAnswer: true, audioIn: b.file, audioOut: outB, logLevel: 'info' });
+    sip = await CallRelay.start({ address: '127.0.0.1', port: bob.sipPort }, { rewrite: sdpRewrite(rtp, rtcp) });
+    alice = await SimProcess.start({ user: 'alice', call: `sip:bob@127.0.0.1:${sip.port}`, hangupAfter: seconds, audioIn: a.file, audioOut: outA, logLevel: 'info' });
+    await alice.waitFor('answered', 10_000);
+    await alice.waitFor('ended', (seconds + 10) * 1000);
+    await bob.waitFor('ended', 10_000);
+    await stopAll(alice, bob);
+    const applied = (d: Direction) => ({ matched: rtp.stats[d].matched, dropped: rtp.stats[d].dropped, jitter: rtp.stats[d].jitterMs });
+    return {
+      alice, bob, aliceToBob: applied('up'), bobToAlice: applied('down'),
+      heardByAlice: readWavFile(outA).samples, heardByBob: readWavFile(outB).samples,
+      sentByAlice: ulawRoundTrip(a.samples), sentByBob: ulawRoundTrip(b.samples),
+      statsAlice: reportedStats(alice.stderr), statsBob: reportedStats(bob.stderr),
+    };
+  } finally {
+    await stopAll(alice, bob);
+    sip?.close();
+    rtp.close();
+    rtcp.close();
+  }
+}
+
+run('speech both ways with no loss: windowed correlation with the µ-law round trip of the input is at least 0.999', async (t) => {
+  const r = await speechCall(6);
+  const ab = windowedCorrelation(r.heardByBob, r.sentByAlice);
+  const ba = windowedCorrelation(r.heardByAlice, r.sentByBob);
+  t.log(`alice -> bob: ${ab.mean.toFixed(5)} over ${ab.windows.length} windows (lag ${ab.lag}, ${ab.skipped} silent); min ${Math.min(...ab.windows).toFixed(4)}`);
+  t.log(`bob -> alice: ${ba.mean.toFixed(5)} over ${ba.windows.length} windows (lag ${ba.lag}, ${ba.skipped} silent); min ${Math.min(...ba.windows).toFixed(4)}`);
+  t.log(`reported: alice ${JSON.stringify(r.statsAlice)}, bob ${JSON.stringify(r.statsBob)}`);
+  t.true(ab.windows.length >= 6 && ba.windows.length >= 6, 'enough speech compared');
+  t.true(ab.mean >= 0.999, `alice -> bob ${ab.mean}`);
+  t.true(ba.mean >= 0.999, `bob -> alice ${ba.mean}`);
+  t.is(r.statsAlice?.lost, 0);
+  t.is(r.statsBob?.lost, 0);
+});
+
+run('speech with 5% loss and 30±15 ms jitter on RTP: correlation at least 0.95, and the reported loss and jitter match the relays', async (t) => {
+  const r = await speechCall(10, { loss: 0.05, delayMs: 30, jitterMs: 15 });
+  const ab = windowedCorrelation(r.heardByBob, r.sentByAlice);
+  const ba = windowedCorrelation(r.heardByAlice, r.sentByBob);
+  t.log(`alice -> bob: ${ab.mean.toFixed(4)} over ${ab.windows.length} windows; bob -> alice: ${ba.mean.toFixed(4)} over ${ba.windows.length}`);
+  t.log(`relays: bob->alice ${JSON.stringify(r.bobToAlice)}, alice->bob ${JSON.stringify(r.aliceToBob)}`);
+  t.log(`reported: alice ${JSON.stringify(r.statsAlice)}, bob ${JSON.stringify(r.statsBob)}`);
+  t.true(ab.windows.length >= 10 && ba.windows.length >= 10, 'enough speech compared');
+  t.true(ab.mean >= 0.95, `alice -> bob ${ab.mean}`);
+  t.true(ba.mean >= 0.95, `bob -> alice ${ba.mean}`);
+  t.true(r.bobToAlice.dropped > 5 && r.aliceToBob.dropped > 5, 'the relays dropped packets both ways');
+  for (const [who, stats, applied] of [['alice', r.statsAlice, r.bobToAlice], ['bob', r.statsBob, r.aliceToBob]] as const) {
+    if (!stats) {
+      t.fail(`${who} logged no call statistics`);
+      continue;
+    }
+    // Loss: the packets the relays dropped towards this phone (a packet or two may be in flight at hang-up).
+    t.true(Math.abs(stats.lost - applied.dropped) <= 3, `${who} reports ${stats.lost} lost, the relays dropped ${applied.dropped}`);
+    const appliedPercent = (100 * applied.dropped) / applied.matched;
+    t.true(Math.abs(stats.lossPercent - appliedPercent) <= 1, `${who} reports ${stats.lossPercent}% loss, relays ${appliedPercent.toFixed(1)}%`);
+    // Jitter: the RFC 3550 estimate over what the relay delivered, within 30% (or 2 ms).
+    t.true(Math.abs(stats.jitterMs - applied.jitter) <= Math.max(2, applied.jitter * 0.3), `${who} reports jitter ${stats.jitterMs} ms, relays measured ${applied.jitter.toFixed(1)} ms`);
+  }
+});
