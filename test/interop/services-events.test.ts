@@ -46,27 +46,36 @@ const account = (user: string, extra: Partial<ServiceAccount> = {}): ServiceAcco
 const loadCredentials = (ua: UserAgent, user: string) => new CredentialsCache({ crypto: ua.crypto, random: ua.random, credentials: () => ({ username: user, password: 'loadpw' }) });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test.serial('message-summary: SIPp voicemail server NOTIFYs before its 200; light and counts follow; unsubscribe ends it', async (t) => {
-  const run = sipp('mwi-notifier.xml', ['-p', '15193']);
-  await sleep(300);
-  const ua = await hostUserAgent();
-  try {
-    const mwi: Mwi[] = [];
-    const vm = new Voicemail(ua, account('load1701'), { onMwi: (m) => mwi.push(m), subscribeTo: 'sip:vm@127.0.0.1:15193', expires: 120 });
-    await waitFor(() => mwi.length >= 2, 10_000, 'two message-summary NOTIFYs');
-    t.deepEqual(mwi[0], { waiting: true, newMessages: 3, oldMessages: 5, urgentNew: 1 });
-    t.deepEqual(mwi[1], { waiting: false, newMessages: 0, oldMessages: 8, urgentNew: 0 });
-    t.is(vm.subscription!.state, 'active');
-    t.is(vm.subscription!.dialogs.length, 1, 'the NOTIFY before the 200 and the 200 make one dialog');
-    vm.stop();
-    await waitFor(() => vm.subscription!.state === 'ended', 10_000, 'the subscription to end');
-    const r = await run.done;
-    t.is(r.code, 0, r.output);
-  } finally {
-    run.kill();
-    closeUserAgent(ua);
-  }
-});
+for (const via of ['direct', 'kamailio'] as const) {
+  test.serial(`message-summary (${via}): SIPp voicemail server ${via === 'direct' ? 'NOTIFYs before its 200' : 'behind Kamailio (407, Record-Route)'}; light and counts follow; unsubscribe ends it`, async (t) => {
+    const port = via === 'direct' ? 15193 : 15196;
+    // Behind the proxy SIPp answers before it notifies: its 200 goes back through Kamailio (SIPp cannot take our
+    // reply to an early NOTIFY while its scenario still has the 200 to send).
+    const run = sipp(via === 'direct' ? 'mwi-notifier.xml' : 'mwi-notifier-proxied.xml', ['-p', String(port)]);
+    await sleep(300);
+    const ua = await hostUserAgent();
+    try {
+      if (via === 'kamailio') ensurePeers('kamailio');
+      // Through Kamailio the SUBSCRIBE is challenged (407) and relayed to the loopback target, record-routed.
+      const acc = via === 'direct' ? account('load1701')
+        : account('load1701', { outboundProxy: parseUri(`sip:${KAMAILIO.address}:${KAMAILIO.port}`) as SipUri, credentials: loadCredentials(ua, 'load1701') });
+      const mwi: Mwi[] = [];
+      const vm = new Voicemail(ua, acc, { onMwi: (m) => mwi.push(m), subscribeTo: `sip:vm@127.0.0.1:${port}`, expires: 120 });
+      await waitFor(() => mwi.length >= 2, 10_000, 'two message-summary NOTIFYs');
+      t.deepEqual(mwi[0], { waiting: true, newMessages: 3, oldMessages: 5, urgentNew: 1 });
+      t.deepEqual(mwi[1], { waiting: false, newMessages: 0, oldMessages: 8, urgentNew: 0 });
+      t.is(vm.subscription!.state, 'active');
+      t.is(vm.subscription!.dialogs.length, 1, 'the NOTIFY and the 200 make one dialog');
+      vm.stop();
+      await waitFor(() => vm.subscription!.state === 'ended', 10_000, 'the subscription to end');
+      const r = await run.done;
+      t.is(r.code, 0, r.output);
+    } finally {
+      run.kill();
+      closeUserAgent(ua);
+    }
+  });
+}
 
 test.serial('dialog event: SIPp dialog-info NOTIFYs drive a busy lamp idle -> ringing -> busy -> idle', async (t) => {
   const run = sipp('blf-notifier.xml', ['-p', '15194']);
