@@ -4,7 +4,8 @@
  * Uses load accounts (load1711...) so no other test's registrations are disturbed; bindings are removed after.
  */
 import test from 'ava';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { accountOf } from '../../src/sip/services/account.js';
 import { Messaging, type IncomingMessage, type MessageOutcome } from '../../src/sip/services/message.js';
@@ -97,6 +98,57 @@ test.serial('SIPp -> Kamailio (407 digest) -> xsphone: the message arrives with 
     t.is(got[0]!.text.trim(), 'Ping from SIPp 1');
     t.is(got[0]!.fromText, 'SIPp sender');
   } finally {
+    await reg.stop();
+    closeUserAgent(ua);
+  }
+});
+
+/** A private baresip (the shared peers do not load contact.so, which has the message command) registered as user. */
+function privateBaresip(user: string, to: string) {
+  const dir = '/tmp/xsphone-svc-baresip';
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}/config`, [
+    'poll_method epoll', 'sip_listen 127.0.0.1:15180', 'audio_player none,none', 'audio_source none,none', 'audio_alert none,none',
+    'net_interface 127.0.0.1', 'module_path /usr/lib/baresip/modules', 'module ctrl_tcp.so', 'module g711.so', 'module contact.so',
+    'module_tmp account.so', 'module_app menu.so', 'ctrl_tcp_listen 127.0.0.1:16180', '',
+  ].join('\n'));
+  writeFileSync(`${dir}/accounts`, `<sip:${user}@${PROXY};transport=udp>;auth_user=${user};auth_pass=loadpw;outbound="sip:${PROXY};transport=udp";regint=600\n`);
+  writeFileSync(`${dir}/contacts`, `"Target" <${to}>\n`);
+  const child = spawn('baresip', ['-f', dir], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let log = '';
+  child.stdout.on('data', (d: Buffer) => void (log += d.toString()));
+  child.stderr.on('data', (d: Buffer) => void (log += d.toString()));
+  return {
+    log: () => log,
+    ctl: (...args: string[]) => execFileSync(`${PEERS}baresip/ctl.sh`, ['16180', ...args], { encoding: 'utf8', timeout: 10_000 }),
+    stop: () => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    },
+  };
+}
+
+test.serial('baresip -> Kamailio (407 digest) -> xsphone: MESSAGE from another SIP stack arrives', async (t) => {
+  const got: IncomingMessage[] = [];
+  const { ua, reg } = await registered('load1721', (u) => {
+    new Messaging(u, { aor: parseUri('sip:load1721@127.0.0.1') as SipUri }, { onMessage: (m) => got.push(m) });
+  });
+  const b = privateBaresip('load1720', `sip:load1721@${PROXY}`);
+  try {
+    await waitFor(() => /load1720@127\.0\.0\.1: .*200 OK/.test(b.log()), 10_000, 'baresip to register');
+    t.regex(b.ctl('message', 'hello from baresip'), /"ok":true/);
+    await waitFor(() => got.length === 1, 10_000, 'the message from baresip');
+    t.is(got[0]!.text, 'hello from baresip');
+    t.regex(got[0]!.request.header('From')!, /load1720@127\.0\.0\.1/);
+    t.regex(got[0]!.request.header('Content-Type')!, /^text\/plain/);
+    t.truthy(got[0]!.request.header('User-Agent')?.includes('baresip'));
+  } finally {
+    b.stop();
+    forget('load1720');
     await reg.stop();
     closeUserAgent(ua);
   }
