@@ -91,11 +91,15 @@ export function createSipCalls(app: PhoneApp): CallControl {
   };
   refill();
 
+  // The call reaches its engine through a weak reference; the entry holds it while the call lasts. An ended Call
+  // can outlive its call (XS keeps the last instance of a class with private methods until the next one is made),
+  // and must not keep the engine's buffers (~24 KB) with it.
   const sdpFor = (engine: MediaEngine) => {
     const s = settings();
+    const ref = new WeakRef(engine);
     return new DefaultCallMedia(
       { address: ua.host, port: engine.localPort, codecs: s.codecs, random: hal.random, telephoneEvent: s.dtmfMode === 'rfc4733' },
-      (media) => engine.apply(media),
+      (media) => ref.deref()?.apply(media),
     );
   };
 
@@ -203,6 +207,7 @@ export function createSipCalls(app: PhoneApp): CallControl {
           if (mixer && (mixer.a === id || mixer.b === id)) endConference();
           entries.delete(id);
           entry.engine?.close();
+          entry.engine = undefined;
           const duration = entry.answeredAt === undefined ? 0 : Math.round((hal.clock.now() - entry.answeredAt) / 1000);
           app.phone.handle({
             type: 'ended', call: id, byRemote: event.byRemote,
