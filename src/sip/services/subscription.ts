@@ -81,6 +81,9 @@ export class Subscription {
   #ended = false;
   #retryTimer: TimerHandle | undefined;
   #forkTimer: TimerHandle | undefined;
+  /** Remote tags whose subscription ended (a late 2xx or NOTIFY from them must not revive it). */
+  #gone = new Set<string>();
+  #lastTermination: SubscriptionState | undefined;
 
   constructor(ua: UserAgent, account: ServiceAccount, options: SubscriptionOptions) {
     this.ua = ua;
@@ -104,7 +107,9 @@ export class Subscription {
     return [...this.#dialogs.values()].map((d) => d.dialog.key);
   }
 
+  /** Starts subscribing (nothing happens while a subscription is already under way). */
   subscribe(): void {
+    if (this.#wanted && !this.#ended && (this.#inFlight || this.#dialogs.size > 0 || this.#retryTimer !== undefined)) return;
     this.#wanted = true;
     this.#ended = false;
     this.#start();
@@ -128,6 +133,8 @@ export class Subscription {
     this.#stopExpecting();
     this.#callId = this.ua.newCallId();
     this.#fromTag = this.ua.newTag();
+    this.#gone.clear();
+    this.#lastTermination = undefined;
     this.ua.expectDialogs(this.#callId, this.#fromTag, this.#user);
     const req = outOfDialogRequest(this.ua, this.account, {
       method: 'SUBSCRIBE', target: toUri(this.#o.target), callId: this.#callId, fromTag: this.#fromTag, cseq: 1,
@@ -158,7 +165,10 @@ export class Subscription {
       return this.#initialFailed(r.status, r.reason, r);
     }
     const tag = r.to.params['tag'];
-    if (tag !== undefined && tag !== null) {
+    if (tag !== undefined && tag !== null && this.#gone.has(tag)) {
+      // The NOTIFY that overtook this 2xx already ended the subscription: act on it now.
+      if (this.#dialogs.size === 0 && this.#lastTermination) this.#terminated(this.#lastTermination);
+    } else if (tag !== undefined && tag !== null) {
       let d = this.#dialogs.get(tag);
       if (!d) d = this.#addDialog(Dialog.asUac(req, r));
       d.expires = r.expires ?? this.#expires;
@@ -194,6 +204,7 @@ export class Subscription {
     if (d.timer !== undefined) this.ua.clock.clearTimer(d.timer);
     d.timer = undefined;
     this.#dialogs.delete(d.dialog.remoteTag);
+    this.#gone.add(d.dialog.remoteTag);
     this.ua.removeDialog(d.dialog.key);
     d.dialog.state = 'terminated';
   }
@@ -280,7 +291,7 @@ export class Subscription {
       const bad = d.dialog.receive(req);
       if (bad !== undefined) return void this.ua.respond(tx, req, bad);
     } else {
-      if (!this.#wanted && state.state !== 'terminated') return void this.ua.respond(tx, req, 481);
+      if (this.#gone.has(remoteTag) || (!this.#wanted && state.state !== 'terminated')) return void this.ua.respond(tx, req, 481);
       // §4.1.2.4: the NOTIFY creates the dialog (before the 2xx, or from another fork).
       const dialog = Dialog.asUas(req, this.#fromTag, false);
       dialog.localSeq = this.#out?.request.cseq.seq ?? 1;
@@ -293,6 +304,7 @@ export class Subscription {
       event, state, contentType: ct ? `${ct.type}/${ct.subtype}` : undefined, body: bodyText(req), request: req, dialogKey: d.dialog.key,
     };
     if (state.state === 'terminated') {
+      this.#lastTermination = state;
       this.#dropDialog(d);
       this.#notify(n);
       return this.#terminated(state);

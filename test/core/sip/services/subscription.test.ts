@@ -264,3 +264,23 @@ test('unsolicited message-summary NOTIFYs reach the voicemail of the account the
   // dave has no voicemail here: the first one registered takes it (a PBX may name an alias).
   t.deepEqual(got, [['carol', 4], ['alice', 2], ['alice', 7]]);
 });
+
+test('a terminated NOTIFY (rejected) that overtakes the 200 ends the subscription; the late 200 does not revive it', async (t) => {
+  const { alice, bob, clock, aliceAccount, run } = await pair();
+  const served = server(bob, (s) => {
+    s.notifier.notify('terminated', { reason: 'rejected' });
+    clock.setTimer(50, () => ok(bob, s));
+  });
+  const { sub, notes, ends } = subscriber(alice, aliceAccount);
+  sub.subscribe();
+  sub.subscribe(); // already under way: no second SUBSCRIBE
+  await run(20);
+  t.is(notes.length, 1);
+  t.deepEqual(ends, []);
+  await run(100);
+  t.deepEqual(ends, [{ reason: 'terminated', by: 'rejected' }]);
+  t.is(sub.dialogs.length, 0);
+  await run(400_000);
+  t.is(served.length, 1, 'no refresh, no new subscription');
+  t.is(served[0]!.inDialog.length, 0);
+});
