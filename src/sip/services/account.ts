@@ -39,6 +39,19 @@ export function toUri(target: Uri | string): Uri {
   return typeof target === 'string' ? parseUri(target) : target;
 }
 
+/**
+ * What a user typed as a destination: a URI as is, "user@host" as a sip: URI, a bare user or number at the
+ * account's domain. Throws SipError when it is none of these.
+ */
+export function resolveTarget(account: ServiceAccount, target: Uri | string): Uri {
+  if (typeof target !== 'string') return target;
+  const t = target.trim();
+  if (/^(sips?|tel):/i.test(t)) return parseUri(t);
+  if (t.includes('@')) return parseUri(`sip:${t}`);
+  const port = account.aor.port !== undefined ? `:${account.aor.port}` : '';
+  return parseUri(`sip:${t}@${account.aor.host}${port}`);
+}
+
 export interface OutOfDialogInit {
   method: string;
   target: Uri | string;

@@ -7,7 +7,7 @@ import type { NameAddr, SipRequest } from '../message.js';
 import type { ServerTransaction } from '../transaction/transaction-layer.js';
 import type { UserAgent } from '../ua/user-agent.js';
 import { formatUri, type Uri } from '../uri.js';
-import { bodyText, outOfDialogRequest, sendOptions, toUri, type ServiceAccount } from './account.js';
+import { bodyText, outOfDialogRequest, resolveTarget, sendOptions, type ServiceAccount } from './account.js';
 
 export type MessageOutcome =
   | { delivered: true; status: number }
@@ -47,9 +47,15 @@ export class Messaging {
     if (options.onMessage) ua.handle('MESSAGE', (req, tx) => this.#receive(req, tx));
   }
 
-  /** Sends text to a URI; done hears delivered (any 2xx) or the failure (status and reason, 408 on time-out). */
+  /** Sends text to a URI, user@host or a user at our domain; done hears delivered (any 2xx) or the failure (status and reason, 408 on time-out). */
   send(to: Uri | string, text: string, done?: (outcome: MessageOutcome) => void): void {
-    const req = outOfDialogRequest(this.#ua, this.#account, { method: 'MESSAGE', target: toUri(to), body: text, contentType: TEXT_PLAIN });
+    let target: Uri;
+    try {
+      target = resolveTarget(this.#account, to);
+    } catch {
+      return done?.({ delivered: false, status: 400, reason: 'Bad Address' });
+    }
+    const req = outOfDialogRequest(this.#ua, this.#account, { method: 'MESSAGE', target, body: text, contentType: TEXT_PLAIN });
     this.#ua.send(req, {
       onResponse: (r) => {
         if (r.status < 200) return;

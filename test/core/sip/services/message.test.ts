@@ -19,11 +19,18 @@ test('MESSAGE both ways: text delivered with sender, 200 reported as delivered',
   t.is(atBob[0]!.text, 'Hello Bob — ünïcode ✓');
   t.is(atBob[0]!.fromText, 'Alice');
   t.is(atBob[0]!.request.header('Content-Type'), 'text/plain;charset=UTF-8');
-  bobMsg.send('sip:alice@10.0.0.1', 'hi back', (o) => outcomes.push(o));
+  bobMsg.send('alice@10.0.0.1', 'hi back', (o) => outcomes.push(o));
   await run();
+  aliceMsg.send('bob', 'by user name at our domain', (o) => outcomes.push(o));
+  aliceMsg.send('<not a uri>', 'x', (o) => outcomes.push(o));
+  await run();
+  // A bare user goes to our own domain (here alice's host, standing in for her proxy).
+  t.is(atAlice[1]!.text, 'by user name at our domain');
+  t.is(formatUri(atAlice[1]!.request.uri), 'sip:bob@10.0.0.1');
   t.is(atAlice[0]!.text, 'hi back');
   t.is(atAlice[0]!.fromText, 'sip:bob@10.0.0.2');
-  t.is(outcomes.length, 2);
+  t.is(outcomes.length, 4);
+  t.deepEqual(outcomes[3], { delivered: false, status: 400, reason: 'Bad Address' });
 });
 
 test('MESSAGE answers a 401 with digest credentials; 404 is reported as failed with status and reason', async (t) => {
