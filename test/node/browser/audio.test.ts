@@ -97,7 +97,10 @@ test('the page sends its (fake) microphone to alice\'s phone and plays what alic
   t.true(atBob.length >= 160 * 30, `bob got ${atBob.length / 160} frames`);
   const p1000 = tonePower(atBob, 1000);
   t.true(p1000 > 20 * tonePower(atBob, 440), "bob hears the browser's 1 kHz microphone, not alice's default 440 Hz tone");
-  t.true(rms(atBob) > 2000, `RMS ${rms(atBob).toFixed(0)}`);
+  t.log(`at bob: RMS ${rms(atBob).toFixed(0)}, 1 kHz/440 Hz power ${(p1000 / tonePower(atBob, 440)).toFixed(0)}`);
+  // The page asks for echo cancellation, noise suppression and gain control; Chromium's processing brings the
+  // steady 0.3 full-scale tone (RMS ~6950) down to about 2300. Silence would be near 0.
+  t.true(rms(atBob) > 1000, `RMS ${rms(atBob).toFixed(0)}`);
 
   // The page receives bob's 600 Hz and plays it: frames arrive, the speaker level shows sound.
   const stats = (await page.evaluate(() => (globalThis as unknown as { xsphoneAudio: { stats: Record<string, Record<string, number>> } }).xsphoneAudio.stats['alice'])) as Record<string, number>;

@@ -59,6 +59,15 @@ test('xsphone sim --pcap: each phone writes its call (SIP and RTP both ways) to 
   t.teardown(() => alice.kill());
   await alice.waitFor('ended', 15_000);
   await bob.waitFor('ended', 5000);
+  // alice's call ends when she sends the BYE; its 200 OK may still be on its way: wait (bounded) until her file has it.
+  const hasByeOk = () => {
+    try {
+      return sipFlow(aFile).includes('200 BYE');
+    } catch {
+      return false; // read while a packet was half written
+    }
+  };
+  for (let i = 0; i < 50 && !hasByeOk(); i++) await new Promise((r) => setTimeout(r, 100));
   t.is(await alice.stop(), 0);
   t.is(await bob.stop(), 0);
 
