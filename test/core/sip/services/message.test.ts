@@ -30,7 +30,8 @@ test('MESSAGE both ways: text delivered with sender, 200 reported as delivered',
   t.is(atAlice[0]!.text, 'hi back');
   t.is(atAlice[0]!.fromText, 'sip:bob@10.0.0.2');
   t.is(outcomes.length, 4);
-  t.deepEqual(outcomes[3], { delivered: false, status: 400, reason: 'Bad Address' });
+  t.deepEqual(outcomes[2], { delivered: false, status: 400, reason: 'Bad Address' }, 'reported at once');
+  t.deepEqual(outcomes[3], { delivered: true, status: 200 });
 });
 
 test('MESSAGE answers a 401 with digest credentials; 404 is reported as failed with status and reason', async (t) => {
