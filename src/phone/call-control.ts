@@ -27,6 +27,9 @@ export interface CallControl {
 
 export type RegistrationState = 'none' | 'registering' | 'registered' | 'failed';
 
+/** A busy-lamp-field lamp: the colleague's phone is idle, ringing or busy; unknown while we cannot watch it. */
+export type LampState = 'idle' | 'ringing' | 'busy' | 'unknown';
+
 export type CallEvent =
   | { type: 'incoming'; call: CallId; line: number; remote: string; uri: string; name?: string; intercom?: boolean }
   /** A call the user agent placed for us (we were transferred): the phone shows and tracks it like its own. */
@@ -43,4 +46,6 @@ export type CallEvent =
   | { type: 'registration'; line: number; state: RegistrationState; status?: number; reason?: string }
   | { type: 'mwi'; line: number; waiting: boolean; newMessages: number; oldMessages: number }
   | { type: 'message'; line: number; from: string; text: string }
-  | { type: 'message-failed'; to: string; status: number; reason: string };
+  | { type: 'message-failed'; to: string; status: number; reason: string }
+  /** BLF key `index` (settings.blf order) shows a new state. */
+  | { type: 'blf'; index: number; state: LampState };

@@ -10,12 +10,22 @@ export const FUNCTION_KEYS = [
 ] as const;
 export type FunctionKey = (typeof FUNCTION_KEYS)[number];
 
-export type Key = DigitKey | FunctionKey;
+/** Busy-lamp-field keys, one per configured colleague (settings.blf, in order). */
+export const BLF_KEYS = ['blf1', 'blf2', 'blf3', 'blf4', 'blf5', 'blf6', 'blf7', 'blf8'] as const;
+export type BlfKey = (typeof BLF_KEYS)[number];
+
+export type Key = DigitKey | FunctionKey | BlfKey;
 
 export function isDigitKey(key: string): key is DigitKey {
   return key.length === 1 && '0123456789*#'.includes(key);
 }
 
 export function isKey(key: string): key is Key {
-  return isDigitKey(key) || (FUNCTION_KEYS as readonly string[]).includes(key);
+  return isDigitKey(key) || (FUNCTION_KEYS as readonly string[]).includes(key) || blfIndex(key) !== undefined;
+}
+
+/** 0 for blf1 ... 7 for blf8; undefined for any other key. */
+export function blfIndex(key: string): number | undefined {
+  const i = (BLF_KEYS as readonly string[]).indexOf(key);
+  return i < 0 ? undefined : i;
 }

@@ -4,9 +4,9 @@
  */
 import type { Clock, TimerHandle } from '../../hal/clock.js';
 import { CallHistory } from './call-history.js';
-import type { CallControl, CallEvent, CallId, RegistrationState } from './call-control.js';
+import type { CallControl, CallEvent, CallId, LampState, RegistrationState } from './call-control.js';
 import { compileDigitMap, matchDigits, type DigitMap } from './dial-plan.js';
-import { isDigitKey, type Key } from './keys.js';
+import { blfIndex, isDigitKey, type Key } from './keys.js';
 import type { Settings } from './settings.js';
 
 export type CallPhase = 'calling' | 'ringback' | 'early-media' | 'incoming' | 'connected' | 'held';
@@ -46,6 +46,13 @@ export interface LineStatus {
   mwi: { waiting: boolean; newMessages: number; oldMessages: number };
 }
 
+/** A busy-lamp-field key as the phone shows it. */
+export interface Lamp {
+  readonly label: string;
+  readonly uri: string;
+  state: LampState;
+}
+
 export interface PhoneOptions {
   clock: Clock;
   control: CallControl;
@@ -72,6 +79,8 @@ export class Phone {
   browsing: number | undefined;
   notice: string | undefined;
   lastMessage: { from: string; text: string } | undefined;
+  /** The BLF keys (settings.blf order) and what their lamps show. */
+  lamps: Lamp[];
   /** Calls placed as the second leg of an attended transfer: consultation -> held original. */
   readonly #consultFor = new Map<CallId, CallId>();
   #settings: Settings;
@@ -89,6 +98,7 @@ export class Phone {
       registration: a.registrar ? 'registering' : 'none',
       mwi: { waiting: false, newMessages: 0, oldMessages: 0 },
     }));
+    this.lamps = lampsFor(options.settings, []);
     if (this.lines.length === 0) this.lines.push({ label: 'Line 1', registration: 'none', mwi: { waiting: false, newMessages: 0, oldMessages: 0 } });
   }
 
@@ -100,6 +110,7 @@ export class Phone {
   applySettings(settings: Settings): void {
     this.#map = compileDigitMap(settings.dialPlan.map);
     this.#settings = settings;
+    this.lamps = lampsFor(settings, this.lamps);
     this.#changed();
   }
 
@@ -149,6 +160,8 @@ export class Phone {
       if (n < this.lines.length) this.line = n;
       return this.#changed();
     }
+    const blf = blfIndex(key);
+    if (blf !== undefined) return this.#blfKey(blf);
     if (ringing && (!f || f === ringing || this.dialing === undefined)) {
       if (this.#ringingKey(key, ringing)) return;
     }
@@ -176,6 +189,24 @@ export class Phone {
       if (vm) this.#place(vm);
       else this.#showNotice('No voicemail number is set for this line');
     }
+  }
+
+  /**
+   * A BLF key calls that colleague (directed pick-up of a ringing colleague is not offered: it calls them too). While
+   * dialling a transfer or conference target it picks the colleague as the target; during a call it does nothing.
+   */
+  #blfKey(index: number): void {
+    const lamp = this.lamps[index];
+    if (!lamp) return;
+    const d = this.dialing;
+    if (d && d.purpose !== 'call') {
+      d.digits = lamp.uri;
+      return this.#finishDialing();
+    }
+    if (d) this.#cancelDialing(false);
+    else if (this.calls.length > 0) return;
+    this.browsing = undefined;
+    this.#place(lamp.uri);
   }
 
   #historyKey(key: Key): void {
@@ -418,6 +449,12 @@ export class Phone {
         return this.#showNotice(`Message from ${event.from}: ${event.text}`);
       case 'message-failed':
         return this.#showNotice(`Message to ${event.to} failed: ${event.status} ${event.reason}`);
+      case 'blf': {
+        const lamp = this.lamps[event.index];
+        if (!lamp || lamp.state === event.state) return;
+        lamp.state = event.state;
+        return this.#changed();
+      }
     }
   }
 
@@ -627,6 +664,11 @@ export class Phone {
   #changed(): void {
     this.options.onChange?.();
   }
+}
+
+/** Lamps for the configured BLF keys; a key that keeps its URI keeps its lamp's state. */
+function lampsFor(settings: Settings, old: readonly Lamp[]): Lamp[] {
+  return settings.blf.map((b) => ({ label: b.label, uri: b.uri, state: old.find((l) => l.uri === b.uri)?.state ?? 'unknown' }));
 }
 
 /** What a person reads when a call fails, e.g. "Busy: 486 Busy Here". */

@@ -1,10 +1,13 @@
 /** The screen model of a small desk-phone display: a status bar, four text lines and four soft-key labels. */
+import type { LampState } from './call-control.js';
 import type { Phone, PhoneCall } from './phone.js';
 
 export interface Screen {
   status: { line: string; registration: string; time: string; icons: string[] };
   lines: [string, string, string, string];
   softKeys: [string, string, string, string];
+  /** The busy-lamp-field keys beside the display, in key order (blf1 ...). */
+  lamps: Array<{ label: string; state: LampState }>;
 }
 
 export function formatDuration(ms: number): string {
@@ -88,5 +91,6 @@ export function renderScreen(phone: Phone, now: number, wall: number, utcOffsetM
     if (line.mwi.waiting) lines[3] = `Voicemail: ${line.mwi.newMessages} new`;
   }
   if (phone.notice) lines[3] = phone.notice;
-  return { status, lines, softKeys };
+  const lamps = phone.lamps.map((l) => ({ label: l.label, state: l.state }));
+  return { status, lines, softKeys, lamps };
 }

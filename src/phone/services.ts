@@ -7,10 +7,13 @@ import { Voicemail } from '../sip/services/message-summary.js';
 import { accountOf, type ServiceAccount } from '../sip/services/account.js';
 import { formatUri, isSipUri, parseUri, type SipUri } from '../sip/uri.js';
 import type { PhoneApp } from './app.js';
+import { startPresence, type PhonePresence } from './presence.js';
 
 export interface PhoneServices {
   /** Sends an instant message from a line; the phone shows a failure. */
   sendMessage(line: number, to: string, text: string, done?: (outcome: MessageOutcome) => void): void;
+  /** BLF keys, our published presence and the dialog notifier. */
+  presence: PhonePresence;
   stop(): void;
 }
 
@@ -40,7 +43,9 @@ export function startServices(app: PhoneApp): PhoneServices {
       onMwi: (mwi) => app.phone.handle({ type: 'mwi', line, waiting: mwi.waiting, newMessages: mwi.newMessages, oldMessages: mwi.oldMessages }),
     });
   });
+  const presence = startPresence(app, accounts);
   return {
+    presence,
     sendMessage(line, to, text, done): void {
       const account = accounts[line];
       if (!account || !messaging) return done?.({ delivered: false, status: 404, reason: 'no such line' });
@@ -56,6 +61,7 @@ export function startServices(app: PhoneApp): PhoneServices {
     },
     stop(): void {
       for (const v of voicemail) v.stop();
+      presence.stop();
     },
   };
 }

@@ -35,6 +35,16 @@ export interface Contact {
   uri?: string;
 }
 
+/** A busy-lamp-field key: a colleague whose phone state (idle, ringing, busy) shows on a lamp. */
+export interface BlfEntry {
+  label: string;
+  /** The colleague's address, e.g. sip:alice@pbx.example.com (subscribed to with the dialog event package). */
+  uri: string;
+}
+
+/** How many BLF keys the phone has (blf1 ... blf8). */
+export const MAX_BLF = 8;
+
 export interface Settings {
   version: 1;
   accounts: Account[];
@@ -53,6 +63,10 @@ export interface Settings {
   speedDial: Record<string, string>;
   contacts: Contact[];
   historySize: number;
+  /** Busy-lamp-field keys, in key order. */
+  blf: BlfEntry[];
+  /** PUBLISH our own presence (available, on the phone, do not disturb); default on when a line has a registrar. */
+  publishPresence: boolean;
 }
 
 export const DEFAULT_DIAL_MAP = '[2-9]xxxxxxxxx|1[2-9]xxxxxxxxx|011x.|x.';
@@ -76,6 +90,8 @@ export function defaultSettings(): Settings {
     speedDial: {},
     contacts: [],
     historySize: 50,
+    blf: [],
+    publishPresence: false,
   };
 }
 
@@ -247,6 +263,31 @@ export function validateSettings(input: unknown): Validation<Settings> {
       });
   }
 
+  const blf: BlfEntry[] = [];
+  if (root.blf !== undefined) {
+    if (!Array.isArray(root.blf)) c.fail('settings.blf', 'must be a list of { label, uri }');
+    else {
+      if (root.blf.length > MAX_BLF) c.fail('settings.blf', `has ${root.blf.length} keys; the phone has ${MAX_BLF}`);
+      root.blf.slice(0, MAX_BLF).forEach((x, i) => {
+        const p = `settings.blf[${i}]`;
+        const o = c.obj(x, p);
+        if (!o) {
+          if (x === undefined) c.fail(p, 'must be an object');
+          return;
+        }
+        for (const k of Object.keys(o)) if (k !== 'label' && k !== 'uri') c.fail(`${p}.${k}`, 'is not a known setting (a BLF key has label and uri)');
+        const uri = c.str(o, 'uri', p, '', true)!;
+        if (uri && !SIP_URI_RE.test(uri)) c.fail(`${p}.uri`, `'${uri}' must be a sip: or sips: URI, e.g. sip:alice@pbx.example.com`);
+        else if (uri && blf.some((b) => b.uri === uri)) c.fail(`${p}.uri`, `'${uri}' is already on another BLF key`);
+        const fallback = /^sips?:([^@;>]+)@/.exec(uri)?.[1] ?? uri;
+        const label = c.str(o, 'label', p, fallback)!;
+        if (o['label'] !== undefined && label.trim() === '') c.fail(`${p}.label`, 'must not be empty');
+        blf.push({ label, uri });
+      });
+    }
+  }
+  const anyRegistrar = accounts.some((a) => a.registrar !== undefined);
+
   const settings: Settings = {
     version: 1,
     accounts,
@@ -272,6 +313,8 @@ export function validateSettings(input: unknown): Validation<Settings> {
     speedDial,
     contacts,
     historySize: c.int(root, 'historySize', 'settings', d.historySize, 0, 500),
+    blf,
+    publishPresence: c.bool(root, 'publishPresence', 'settings', anyRegistrar),
   };
   return c.errors.length ? { ok: false, errors: c.errors } : { ok: true, value: settings };
 }
