@@ -50,7 +50,8 @@ export function startBrowserAudio(phone, onState, onStats) {
       }
     });
     ws.addEventListener('close', (e) => {
-      stop(e.code === 4001 ? 'error' : 'off', e.code === 4001 ? 'another window took this phone\'s audio' : e.code === 1000 || e.code === 1005 ? '' : 'audio connection lost');
+      if (e.code === 1000 || e.code === 1005) stop('off');
+      else stop('error', e.code === 4001 ? "another window took this phone's audio" : 'audio connection lost (is the simulator still running?)');
     });
   })().catch((e) => {
     const msg = e?.name === 'NotAllowedError' ? 'microphone permission was refused' : e?.name === 'NotFoundError' ? 'no microphone found' : e?.message ?? String(e);
