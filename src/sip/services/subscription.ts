@@ -13,7 +13,7 @@ import { Dialog } from '../ua/dialog.js';
 import { refreshDelayMs } from '../ua/registration.js';
 import type { DialogUser, OutgoingRequest, SendOptions, UserAgent } from '../ua/user-agent.js';
 import { formatUri, type Uri } from '../uri.js';
-import { bodyText, outOfDialogRequest, sendOptions, toUri, typed, type ServiceAccount } from './account.js';
+import { bodyText, outOfDialogRequest, resolveTarget, sendOptions, typed, type ServiceAccount } from './account.js';
 
 /** What a NOTIFY told us. */
 export interface Notification {
@@ -41,6 +41,7 @@ export interface SubscriptionOptions {
   id?: string;
   /** Accept header values (the package's body types). */
   accept: readonly string[];
+  /** The resource: a URI, user@host, or a user at the account's domain (a BLF key's extension). */
   target: Uri | string;
   /** Seconds asked for. */
   expires: number;
@@ -136,8 +137,15 @@ export class Subscription {
     this.#gone.clear();
     this.#lastTermination = undefined;
     this.ua.expectDialogs(this.#callId, this.#fromTag, this.#user);
+    let target: Uri;
+    try {
+      target = resolveTarget(this.account, this.#o.target);
+    } catch {
+      this.#stopExpecting();
+      return this.#end({ reason: 'refused', status: 400, text: 'Bad Address' });
+    }
     const req = outOfDialogRequest(this.ua, this.account, {
-      method: 'SUBSCRIBE', target: toUri(this.#o.target), callId: this.#callId, fromTag: this.#fromTag, cseq: 1,
+      method: 'SUBSCRIBE', target, callId: this.#callId, fromTag: this.#fromTag, cseq: 1,
       headers: this.#headers(this.#expires),
       ...(this.#o.body !== undefined ? { body: this.#o.body } : {}),
       ...(this.#o.contentType !== undefined ? { contentType: this.#o.contentType } : {}),

@@ -225,6 +225,21 @@ test('489 for a NOTIFY of another event, in the dialog and out of it; a refused 
   refused.sub.subscribe();
   await run(20);
   t.deepEqual(refused.ends, [{ reason: 'refused', status: 404, text: 'Not Found' }]);
+  const bad = subscriber(alice, aliceAccount, { target: '<no uri>' });
+  bad.sub.subscribe();
+  t.deepEqual(bad.ends, [{ reason: 'refused', status: 400, text: 'Bad Address' }]);
+  // A bare extension is a user at the account's domain.
+  const ext = subscriber(alice, aliceAccount, { target: '201' });
+  const seen: string[] = [];
+  bob.handle('SUBSCRIBE', (req, tx) => bob.respond(tx, req, 404));
+  alice.handle('SUBSCRIBE', (req, tx) => {
+    seen.push(req.header('To')!);
+    alice.respond(tx, req, 403);
+  });
+  ext.sub.subscribe();
+  await run(20);
+  t.deepEqual(seen, ['<sip:201@10.0.0.1>']);
+  t.deepEqual(ext.ends, [{ reason: 'refused', status: 403, text: 'Forbidden' }]);
 });
 
 test('Voicemail subscribes to message-summary and turns NOTIFY bodies into the light and counts', async (t) => {
