@@ -63,7 +63,7 @@ test.after.always(async () => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-test('the page sends its (fake) microphone to alice\'s phone and plays what alice hears', async (t) => {
+test.serial('the page sends its (fake) microphone to alice\'s phone and plays what alice hears', async (t) => {
   const page = await browser.newPage({ viewport: { width: 900, height: 760 } });
   const logs: string[] = [];
   page.on('console', (m) => logs.push(m.text()));
@@ -115,4 +115,24 @@ test('the page sends its (fake) microphone to alice\'s phone and plays what alic
   await page.locator('#phone-alice .audio-state', { hasText: 'audio: test tone / WAV' }).waitFor({ timeout: 10_000 });
   for (let i = 0; i < 100 && phones[0]!.audio.source !== 'default'; i++) await sleep(20);
   t.is(phones[0]!.audio.source, 'default');
+});
+
+test.serial('a second window taking a phone\'s audio tells the first, in plain words', async (t) => {
+  const first = await browser.newPage();
+  const second = await browser.newPage();
+  t.teardown(() => Promise.all([first.close(), second.close()]));
+  for (const p of [first, second]) {
+    await p.goto(server.url);
+    await p.locator('#conn.ok').waitFor({ timeout: 10_000 });
+  }
+  await first.click('#phone-bob .audio-toggle');
+  await first.locator('#phone-bob .audio-state', { hasText: /^browser audio on/ }).waitFor({ timeout: 10_000 });
+  await second.locator('#phone-bob .audio-state', { hasText: 'audio: another window or script' }).waitFor({ timeout: 10_000 });
+  await second.click('#phone-bob .audio-toggle');
+  await second.locator('#phone-bob .audio-state', { hasText: /^browser audio on/ }).waitFor({ timeout: 10_000 });
+  await first.locator('#phone-bob .audio-state', { hasText: "Browser audio failed: another window took this phone's audio" }).waitFor({ timeout: 10_000 });
+  t.is(await first.locator('#phone-bob .audio-toggle').getAttribute('aria-pressed'), 'false');
+  await second.click('#phone-bob .audio-toggle');
+  await second.locator('#phone-bob .audio-state', { hasText: 'audio: test tone / WAV' }).waitFor({ timeout: 10_000 });
+  t.is(phones[1]!.audio.source, 'default');
 });
