@@ -13,6 +13,7 @@ const ALL: ReadonlyArray<{ name: string; file: string }> = [
   { name: 'media path (Node)', file: 'media.js' },
   { name: 'media path (XS)', file: 'media-xs.js' },
   { name: 'phone memory (XS)', file: 'memory-xs.js' },
+  { name: 'call set-up (Kamailio, xsphone vs baresip)', file: 'calls.js' },
 ];
 
 function run(file: string): Promise<{ code: number | null; output: string }> {
