@@ -10,7 +10,8 @@ import { formatReplaces, parseReplaces, type Replaces } from '../headers/dialog-
 import type { EventValue } from '../headers/event.js';
 import type { NameAddr, SipRequest } from '../message.js';
 import type { ServerTransaction } from '../transaction/transaction-layer.js';
-import type { Dialog } from '../ua/dialog.js';
+import type { Source } from '../transport/types.js';
+import { Dialog } from '../ua/dialog.js';
 import type { SendOptions, UserAgent } from '../ua/user-agent.js';
 import { formatUri, type SipUri, type Uri } from '../uri.js';
 import { bodyText, toUri, typed } from './account.js';
@@ -167,7 +168,8 @@ export interface ReferRequest {
  * Answers a REFER: 400 without a usable Refer-To, else 202 Accepted and the immediate "100 Trying" NOTIFY
  * (RFC 3515 §2.4.4). With Refer-Sub: false (RFC 4488) no subscription is created and report() does nothing.
  */
-export function acceptRefer(ua: UserAgent, d: ServiceDialog, req: SipRequest, tx: ServerTransaction, o: { id?: boolean; expires?: number } = {}): ReferRequest | undefined {
+export function acceptRefer(ua: UserAgent, d: ServiceDialog, req: SipRequest, tx: ServerTransaction,
+  o: { id?: boolean; expires?: number; toTag?: string; contact?: string; onFinal?: () => void } = {}): ReferRequest | undefined {
   const t = typed(req);
   let referTo: NameAddr | undefined;
   let replaces: Replaces | undefined;
@@ -183,15 +185,20 @@ export function acceptRefer(ua: UserAgent, d: ServiceDialog, req: SipRequest, tx
     return undefined;
   }
   const noSub = (req.header('Refer-Sub') ?? '').trim().toLowerCase() === 'false';
-  ua.respond(tx, req, 202, undefined, noSub ? { headers: { 'Refer-Sub': 'false' } } : {});
+  const headers: Record<string, string> = {};
+  if (noSub) headers['Refer-Sub'] = 'false';
+  if (o.contact !== undefined) headers['Contact'] = o.contact;
+  ua.respond(tx, req, 202, undefined, { headers, ...(o.toTag !== undefined ? { toTag: o.toTag } : {}) });
   const event: EventValue = o.id ? { type: 'refer', id: String(req.cseq.seq), params: {} } : { type: 'refer', params: {} };
   const notifier = noSub ? undefined : new Notifier(d, event);
   const expires = o.expires ?? 60;
   const report = (status: number, reason: string): void => {
-    if (!notifier || notifier.terminated) return;
-    const body = formatSipfrag(status, reason);
-    if (status < 200) notifier.notify('active', { body, contentType: SIPFRAG_TYPE, expires });
-    else notifier.notify('terminated', { body, contentType: SIPFRAG_TYPE, reason: 'noresource' });
+    if (notifier && !notifier.terminated) {
+      const body = formatSipfrag(status, reason);
+      if (status < 200) notifier.notify('active', { body, contentType: SIPFRAG_TYPE, expires });
+      else notifier.notify('terminated', { body, contentType: SIPFRAG_TYPE, reason: 'noresource' });
+    }
+    if (status >= 200) o.onFinal?.();
   };
   report(100, 'Trying');
   const target: Uri = referTo.uri.scheme === 'sip' || referTo.uri.scheme === 'sips' ? { ...(referTo.uri as SipUri), headers: {} } : referTo.uri;
@@ -215,5 +222,23 @@ export function handleRefers(ua: UserAgent, d: ServiceDialog, onRefer: (r: Refer
       count++;
       onRefer(r);
     }
+  });
+}
+
+/**
+ * Out-of-dialog REFER (RFC 3515 §2.4.2): it makes a dialog of its own, as click-to-dial from a PBX or CRM does.
+ * accept decides first (the phone should take these only from its own PBX); refused ones get 403. The dialog ends
+ * with the final report.
+ */
+export function handleOutOfDialogRefers(ua: UserAgent, contactUser: string,
+  onRefer: (r: ReferRequest, source: Source) => void, accept: (req: SipRequest, source: Source) => boolean = () => true): void {
+  ua.handle('REFER', (req, tx, source) => {
+    if (!accept(req, source)) return void ua.respond(tx, req, 403);
+    const tag = ua.newTag();
+    const endpoint = new DialogEndpoint(ua, Dialog.asUas(req, tag, false), contactUser);
+    const contact = `<${formatUri(ua.contactUri(contactUser, source.protocol))}>`;
+    const r = acceptRefer(ua, endpoint, req, tx, { toTag: tag, contact, onFinal: () => endpoint.close() });
+    if (!r) return endpoint.close();
+    onRefer(r, source);
   });
 }
