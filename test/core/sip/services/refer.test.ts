@@ -1,7 +1,7 @@
 import test from 'ava';
 import { buildRequest, buildResponse } from '../../../../src/sip/build.js';
 import type { SipRequest } from '../../../../src/sip/message.js';
-import { DialogEndpoint, handleRefers, sendRefer, type ReferProgress, type ReferRequest, type ServiceDialog } from '../../../../src/sip/services/refer.js';
+import { DialogEndpoint, handleOutOfDialogRefers, handleRefers, sendRefer, type ReferProgress, type ReferRequest, type ServiceDialog } from '../../../../src/sip/services/refer.js';
 import { Dialog } from '../../../../src/sip/ua/dialog.js';
 import type { UserAgent } from '../../../../src/sip/ua/user-agent.js';
 import { formatUri } from '../../../../src/sip/uri.js';
@@ -121,4 +121,40 @@ test('REFER outcomes: a failed new call, a refused REFER, a REFER without Refer-
   t.is(referSub, 'false');
   t.is(stray.length, 0, 'no NOTIFY without a subscription');
   t.is(refers.length, 1);
+});
+
+test('out-of-dialog REFER (click-to-dial): refused by the accept hook with 403, else 202 with its own dialog and sipfrag NOTIFYs', async (t) => {
+  const { alice, bob, run } = await pair();
+  const refers: ReferRequest[] = [];
+  handleOutOfDialogRefers(bob, 'bob', (r) => refers.push(r), (req) => req.header('Referred-By') !== undefined);
+  const refer = (by: boolean) => buildRequest({
+    method: 'REFER', uri: 'sip:bob@10.0.0.2', from: `<sip:pbx@10.0.0.1>;tag=${alice.newTag()}`, to: '<sip:bob@10.0.0.2>',
+    callId: alice.newCallId(), cseq: 1, contact: '<sip:pbx@10.0.0.1:5060>',
+    headers: { 'Refer-To': '<sip:carol@10.0.0.3>', ...(by ? { 'Referred-By': '<sip:pbx@10.0.0.1>' } : {}) },
+  });
+  const statuses: number[] = [];
+  let toTag: string | undefined;
+  alice.send(refer(false), { onResponse: (r) => statuses.push(r.status), onFailure: () => t.fail() });
+  const req = refer(true);
+  const notifies: SipRequest[] = [];
+  alice.send(req, { onResponse: (r, out) => {
+    statuses.push(r.status);
+    toTag = r.to.params['tag'] ?? undefined;
+    // The PBX side of the REFER's dialog, from the 202.
+    new DialogEndpoint(alice, Dialog.asUac(out.request, r), 'pbx').handleMethod('NOTIFY', (n, tx) => {
+      notifies.push(n);
+      alice.respond(tx, n, 200);
+    });
+  }, onFailure: () => t.fail() });
+  await run(20);
+  t.deepEqual(statuses, [403, 202]);
+  t.is(refers.length, 1);
+  // The first NOTIFY is in the REFER's dialog: our tag as To, theirs as From.
+  t.is(notifies.length, 1);
+  t.is(notifies[0]!.from.params['tag'], toTag ?? null);
+  t.is(notifies[0]!.to.params['tag'], req.from.params['tag']);
+  refers[0]!.report(200, 'OK');
+  await run(20);
+  t.is(notifies[1]!.header('Subscription-State'), 'terminated;reason=noresource');
+  t.is(notifies[1]!.cseq.seq, notifies[0]!.cseq.seq + 1);
 });
