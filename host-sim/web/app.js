@@ -48,6 +48,7 @@ function render(snapshot) {
   el.querySelectorAll('.softlabels span').forEach((span, i) => (span.textContent = s.softKeys[i]));
   el.querySelectorAll('.softkeys button').forEach((b, i) => b.setAttribute('aria-label', s.softKeys[i] || `soft key ${i + 1}`));
   el.querySelector('.led').classList.toggle('on', s.status.icons.some((i) => i.startsWith('MWI')));
+  renderLamps(el.querySelector('.blf'), s.lamps ?? []);
   el.querySelector('.hook').classList.toggle('offhook', snapshot.calls.length > 0);
   text(el, '.tone', snapshot.tone ? `♪ ${snapshot.tone}` : '');
   const list = el.querySelector('.history ol');
@@ -57,6 +58,25 @@ function render(snapshot) {
     li.textContent = `${h.kind} ${h.name ?? h.remote} ${h.duration ? `${h.duration}s` : ''}`.trim();
     return li;
   }));
+}
+
+/** Busy-lamp-field keys: idle green, ringing blinking, busy red, unknown dark; pressing one sends blf1, blf2... */
+function renderLamps(box, lamps) {
+  while (box.children.length > lamps.length) box.lastElementChild.remove();
+  lamps.forEach((lamp, i) => {
+    let b = box.children[i];
+    if (!b) {
+      b = document.createElement('button');
+      b.className = 'blf-key';
+      b.dataset.key = `blf${i + 1}`;
+      b.append(document.createElement('span'), document.createElement('span'));
+      b.firstChild.className = 'lamp';
+      box.append(b);
+    }
+    if (b.dataset.state !== lamp.state) b.dataset.state = lamp.state;
+    if (b.lastChild.textContent !== lamp.label) b.lastChild.textContent = lamp.label;
+    b.title = `${lamp.label}: ${lamp.state}`;
+  });
 }
 
 function toggleAudio(phone) {
