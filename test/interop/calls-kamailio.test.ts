@@ -113,6 +113,7 @@ test.serial('bob on two phones (parallel forking): both ring, the first to answe
     const mEnd = await mobile.waitFor('ended', 10_000);
     t.is(mEnd['cause'], 'cancelled');
     t.false(mobile.has('answered'), 'the second phone never answered');
+    await alice.waitFor('answered', 10_000);
     t.is(alice.count('answered'), 1);
     const aEnd = await alice.waitFor('ended', 10_000);
     const dEnd = await desk.waitFor('ended', 10_000);
