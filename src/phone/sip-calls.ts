@@ -3,7 +3,7 @@
  * (src/media/engine). It also decides who may make the phone ring (no ghost calls) and turns call events
  * into phone events and the app's log events.
  */
-import { CallMediaEngine as MediaEngine } from '../media/engine/call-media.js';
+import { CallMediaEngine as MediaEngine, RtpPorts, type CallMediaEngineOptions } from '../media/engine/call-media.js';
 import { LocalMixer } from '../media/engine/local-mixer.js';
 import type { ToneName } from '../media/tones.js';
 import { DTMF_RELAY_TYPE, formatDtmfRelay } from '../media/dtmf-relay.js';
@@ -60,28 +60,37 @@ export function createSipCalls(app: PhoneApp): CallControl {
   const manager = new CallManager(ua, { allow: ['MESSAGE', 'REFER', 'NOTIFY', 'SUBSCRIBE'], ...(hal.log ? { log: hal.log.child('calls') } : {}) });
   const entries = new Map<CallId, Entry>();
   let nextId = 1;
-  /** Engines opened ahead, so an incoming INVITE has its RTP port at once. */
-  const spares: MediaEngine[] = [];
+  /**
+   * RTP ports bound ahead, so an incoming INVITE has its port at once; the engine (~24 KB of buffers) is made on
+   * them only when a call takes them.
+   */
+  const spares: RtpPorts[] = [];
   let opening = false;
   let closed = false;
 
-  const openEngine = (): Promise<MediaEngine> => {
+  const engineOptions = (): CallMediaEngineOptions => {
     const s = settings();
-    return MediaEngine.open({
+    return {
       network: hal.network, clock: hal.clock, random: hal.random, portMin: s.network.rtpPortMin, portMax: s.network.rtpPortMax,
       bindAddress: ua.host.includes(':') ? '::' : '0.0.0.0', country: s.country,
       ...(hal.log ? { log: hal.log.child('media') } : {}),
       onDtmf: (digit: string) => hal.log?.info(`DTMF ${digit} received`),
-    });
+    };
+  };
+  const openEngine = (): Promise<MediaEngine> => MediaEngine.open(engineOptions());
+  /** An engine on the spare ports, if there are some. */
+  const spareEngine = (): MediaEngine | undefined => {
+    const ports = spares.shift();
+    return ports ? MediaEngine.onPorts(engineOptions(), ports) : undefined;
   };
   const refill = (): void => {
     if (closed || opening || spares.length >= 1) return;
     opening = true;
-    openEngine().then(
-      (e) => {
+    RtpPorts.bind(engineOptions()).then(
+      (p) => {
         opening = false;
-        if (closed) e.close();
-        else spares.push(e);
+        if (closed) p.close();
+        else spares.push(p);
       },
       (e: unknown) => {
         opening = false;
@@ -146,7 +155,7 @@ export function createSipCalls(app: PhoneApp): CallControl {
       ...(reg ? { credentials: reg.credentials, routes: () => reg.serviceRoute } : {}),
       ...(reg?.account.outboundProxy ? { outboundProxy: reg.account.outboundProxy } : {}),
       media: () => {
-        const engine = reserved ?? spares.shift();
+        const engine = reserved ?? spareEngine();
         reserved = undefined;
         refill();
         if (!engine) throw new Error('no RTP port ready');
@@ -310,7 +319,7 @@ export function createSipCalls(app: PhoneApp): CallControl {
         fail((e as Error).message);
         return id;
       }
-      const engine = spares.shift();
+      const engine = spareEngine();
       const go = (engine: MediaEngine): void => {
         if (entry.abandoned) {
           engine.close();
@@ -389,7 +398,7 @@ export function createSipCalls(app: PhoneApp): CallControl {
       endConference();
       manager.hangupAll();
       for (const e of entries.values()) e.engine?.close();
-      for (const e of spares.splice(0)) e.close();
+      for (const p of spares.splice(0)) p.close();
       closed = true;
     },
   };

@@ -58,9 +58,85 @@ const DEFAULT_PORT_MIN = 16384;
 const DEFAULT_PORT_MAX = 32766;
 const BIND_ATTEMPTS = 16;
 
+type Receive = (data: Uint8Array, from: Endpoint) => void;
+
+/**
+ * An RTP port pair bound ahead of a call, without the engine's buffers (~24 KB): what a phone keeps ready so that
+ * an incoming INVITE gets its port at once. CallMediaEngine.onPorts() makes the engine on it, synchronously.
+ * Datagrams arriving before then are dropped.
+ */
+export class RtpPorts {
+  #rtp: UdpSocket | null = null;
+  #rtcp: UdpSocket | null = null;
+  #onRtp: Receive | null = null;
+  #onRtcp: Receive | null = null;
+  #onError: ((error: Error) => void) | null = null;
+  // Arrow fields, not private methods: XS keeps the last instance of a class with private methods alive.
+  readonly #rtpIn = (data: Uint8Array, from: Endpoint): void => this.#onRtp?.(data, from);
+  readonly #rtcpIn = (data: Uint8Array, from: Endpoint): void => this.#onRtcp?.(data, from);
+  readonly #errorIn = (error: Error): void => this.#onError?.(error);
+
+  /** Binds an even RTP port from the options' range and, unless rtcpMuxOnly, RTCP on the next one. */
+  static async bind(options: CallMediaEngineOptions): Promise<RtpPorts> {
+    const ports = new RtpPorts();
+    const pair = await bindPair(options, ports.#rtpIn, ports.#rtcpIn, ports.#errorIn);
+    ports.#rtp = pair.rtp;
+    ports.#rtcp = pair.rtcp;
+    return ports;
+  }
+
+  get localPort(): number {
+    return this.#rtp ? this.#rtp.local.port : 0;
+  }
+
+  /** Hands the sockets and their traffic over (once): they then belong to the taker. */
+  take(onRtp: Receive, onRtcp: Receive, onError: (error: Error) => void): { rtp: UdpSocket | null; rtcp: UdpSocket | null } {
+    this.#onRtp = onRtp;
+    this.#onRtcp = onRtcp;
+    this.#onError = onError;
+    const pair = { rtp: this.#rtp, rtcp: this.#rtcp };
+    this.#rtp = null;
+    this.#rtcp = null;
+    return pair;
+  }
+
+  /** Closes the sockets unless they were taken. */
+  close(): void {
+    this.#rtp?.close();
+    this.#rtcp?.close();
+    this.#rtp = null;
+    this.#rtcp = null;
+  }
+}
+
+/** An even RTP port from the range and, unless rtcpMuxOnly, RTCP on the next one: random start, then upwards. */
+async function bindPair(o: CallMediaEngineOptions, onRtp: Receive, onRtcp: Receive, onError: (error: Error) => void):
+  Promise<{ rtp: UdpSocket; rtcp: UdpSocket | null }> {
+  const min = (o.portMin ?? DEFAULT_PORT_MIN) & ~1;
+  const max = o.portMax ?? DEFAULT_PORT_MAX;
+  if (max < min) throw new RangeError(`empty RTP port range ${min}..${max}`);
+  const slots = ((max - min) >> 1) + 1;
+  const r = o.random.fill(new Uint8Array(4));
+  let slot = (((r[0]! << 24) | (r[1]! << 16) | (r[2]! << 8) | r[3]!) >>> 0) % slots;
+  const address = o.bindAddress ?? '0.0.0.0';
+  let lastError: unknown;
+  for (let attempt = 0; attempt < Math.min(slots, BIND_ATTEMPTS); attempt++, slot = (slot + 1) % slots) {
+    const port = min + 2 * slot;
+    let rtp: UdpSocket | null = null;
+    try {
+      rtp = await o.network.openUdp({ address, port, onMessage: onRtp, onError });
+      const rtcp = o.rtcpMuxOnly ? null : await o.network.openUdp({ address, port: port + 1, onMessage: onRtcp, onError });
+      return { rtp, rtcp };
+    } catch (error) {
+      rtp?.close();
+      lastError = error;
+    }
+  }
+  throw new Error(`no free RTP port pair in ${min}..${max}: ${(lastError as Error | undefined)?.message ?? 'no attempt'}`);
+}
+
 export class CallMediaEngine {
   readonly #clock: Clock;
-  readonly #network: Network;
   readonly #options: CallMediaEngineOptions;
   readonly #log: Logger;
   readonly #session: RtpSession;
@@ -110,7 +186,6 @@ export class CallMediaEngine {
   private constructor(options: CallMediaEngineOptions) {
     this.#options = options;
     this.#clock = options.clock;
-    this.#network = options.network;
     this.#log = options.log ?? silent;
     this.#input = options.audioInput;
     this.#output = options.audioOutput;
@@ -139,37 +214,19 @@ export class CallMediaEngine {
   /** Opens the sockets: an even RTP port from the range and, unless rtcpMuxOnly, RTCP on the next one. */
   static async open(options: CallMediaEngineOptions): Promise<CallMediaEngine> {
     const media = new CallMediaEngine(options);
-    await media.#bind();
+    const pair = await bindPair(options, media.#onRtp, media.#onRtcp, media.#onError);
+    media.#rtpSocket = pair.rtp;
+    media.#rtcpSocket = pair.rtcp;
     return media;
   }
 
-  async #bind(): Promise<void> {
-    const o = this.#options;
-    const min = (o.portMin ?? DEFAULT_PORT_MIN) & ~1;
-    const max = o.portMax ?? DEFAULT_PORT_MAX;
-    if (max < min) throw new RangeError(`empty RTP port range ${min}..${max}`);
-    const slots = ((max - min) >> 1) + 1;
-    const r = o.random.fill(new Uint8Array(4));
-    let slot = (((r[0]! << 24) | (r[1]! << 16) | (r[2]! << 8) | r[3]!) >>> 0) % slots;
-    const address = o.bindAddress ?? '0.0.0.0';
-    let lastError: unknown;
-    for (let attempt = 0; attempt < Math.min(slots, BIND_ATTEMPTS); attempt++, slot = (slot + 1) % slots) {
-      const port = min + 2 * slot;
-      let rtp: UdpSocket | null = null;
-      try {
-        rtp = await this.#network.openUdp({ address, port, onMessage: this.#onRtp, onError: this.#onError });
-        const rtcp = o.rtcpMuxOnly
-          ? null
-          : await this.#network.openUdp({ address, port: port + 1, onMessage: this.#onRtcp, onError: this.#onError });
-        this.#rtpSocket = rtp;
-        this.#rtcpSocket = rtcp;
-        return;
-      } catch (error) {
-        rtp?.close();
-        lastError = error;
-      }
-    }
-    throw new Error(`no free RTP port pair in ${min}..${max}: ${(lastError as Error | undefined)?.message ?? 'no attempt'}`);
+  /** The engine on ports bound ahead (RtpPorts.bind with the same options), at once. */
+  static onPorts(options: CallMediaEngineOptions, ports: RtpPorts): CallMediaEngine {
+    const media = new CallMediaEngine(options);
+    const pair = ports.take(media.#onRtp, media.#onRtcp, media.#onError);
+    media.#rtpSocket = pair.rtp;
+    media.#rtcpSocket = pair.rtcp;
+    return media;
   }
 
   /** The RTP port for the SDP m= line. */
