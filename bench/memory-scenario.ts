@@ -284,6 +284,11 @@ export class MemoryBench {
     this.status();
   }
 
+  /** The phone under test (for experiments that look inside). */
+  get app(): PhoneApp | undefined {
+    return this.#app;
+  }
+
   dial(target: string): void {
     this.#app!.phone.dial(target);
   }

@@ -134,24 +134,31 @@ async function main(argv: string[]): Promise<number> {
     await phone.evaluate('bench.step(200)');
     const registered = await phone.heap();
 
-    await phone.evaluate('bench.dial("sip:bob@10.0.0.2")');
-    const up = await phone.ask<Status>('bench.until("connected", 10000)');
-    if (up.calls[0] !== 'connected') throw new Error(`the call was not answered: ${JSON.stringify(up)}`);
-    await phone.evaluate('bench.step(50)');
-    const before = await phone.ask<Status>('bench.status()');
-    await phone.evaluate(`bench.step(${Math.round(callMs / 10)})`);
-    const during = await phone.ask<Status>('bench.status()');
-    const inCall = await phone.heap();
-    const sent = during.rtpSent - before.rtpSent;
-    const received = during.rtpReceived - before.rtpReceived;
-
-    await phone.evaluate('bench.hangup()');
-    const down = await phone.ask<Status>('bench.until("idle", 5000)');
+    /** One call to the peer: connected, 0.5 s, then callMs measured with RTP counted; the heap at its end; then hang-up. */
+    const call = async (): Promise<{ heap: Heap; sent: number; received: number }> => {
+      await phone.evaluate('bench.dial("sip:bob@10.0.0.2")');
+      const up = await phone.ask<Status>('bench.until("connected", 10000)');
+      if (up.calls[0] !== 'connected') throw new Error(`the call was not answered: ${JSON.stringify(up)}`);
+      await phone.evaluate('bench.step(50)');
+      const before = await phone.ask<Status>('bench.status()');
+      await phone.evaluate(`bench.step(${Math.round(callMs / 10)})`);
+      const during = await phone.ask<Status>('bench.status()');
+      const heap = await phone.heap();
+      await phone.evaluate('bench.hangup()');
+      const down = await phone.ask<Status>('bench.until("idle", 5000)');
+      if (down.calls.length) throw new Error(`the call did not end: ${JSON.stringify(down)}`);
+      return { heap, sent: during.rtpSent - before.rtpSent, received: during.rtpReceived - before.rtpReceived };
+    };
+    const first = await call();
     await phone.evaluate('bench.step(200)');
     const after = await phone.heap();
-    // Transactions of the call linger up to 64 x T1 = 32 s (RFC 3261 timers) before they are forgotten.
+    // The call's transactions linger up to 64 x T1 = 32 s (RFC 3261 timers) before they are forgotten.
     await phone.evaluate('bench.step(4000)');
     const after40 = await phone.heap();
+    const second = await call();
+    await phone.evaluate('bench.step(4000)');
+    const afterSecond = await phone.heap();
+    const { sent, received } = first;
 
     console.log('Phone memory benchmark (Moddable XS in xsnap): the phone under test alone in its worker; registrar and '
       + 'peer phone in a second worker, datagrams carried between them by Node every 10 ms of virtual time');
@@ -167,9 +174,11 @@ async function main(argv: string[]): Promise<number> {
       row('bundle loaded (in flash on the device)', loaded, false),
       row(`booted idle (${bootStatus.registration || 'no registration yet'}, REGISTER unanswered)`, booted),
       row('registered idle (digest auth)', registered),
-      row(`in a call, RTP ${sent} out / ${received} in over ${callMs / 1000} s`, inCall),
-      row(`idle 2 s after hang-up${down.calls.length ? ' (call still up!)' : ''}`, after),
+      row(`in a call, RTP ${sent} out / ${received} in over ${callMs / 1000} s`, first.heap),
+      row('idle 2 s after hang-up', after),
       row('idle 42 s after hang-up', after40),
+      row(`in a second call (RTP ${second.sent} out / ${second.received} in)`, second.heap),
+      row('idle 40 s after the second call', afterSecond),
     ]));
     console.log(`(ESP32 B = slots x ${DEVICE_SLOT_BYTES} + chunk B. Phone heap = ESP32 B minus "bundle loaded" (code, `
       + `module-level tables and this harness's clock and bridge: the device preloads the modules into flash, xsnap cannot), `
@@ -177,13 +186,15 @@ async function main(argv: string[]): Promise<number> {
       + `measured on ${CALIBRATION} empty evaluations; ${after40.evaluations - loaded.evaluations} evaluations in all). Chunk bytes `
       + `come from a 64-bit build, where array items and closure variables are 32-byte slots (16 on the ESP32): an upper bound.)\n`);
     const reg64 = phoneBytes(registered);
-    const call96 = phoneBytes(inCall);
-    const flowing = sent >= (callMs / 20) * 0.9 && received >= (callMs / 20) * 0.9;
-    console.log(verdict(flowing, 'media flows both ways during the measured call', `${sent} RTP out, ${received} in`,
+    // The worse of the two calls: from the second call on, XS still holds the previous Call (see the note above).
+    const call96 = Math.max(phoneBytes(first.heap), phoneBytes(second.heap));
+    const enough = (n: number): boolean => n >= (callMs / 20) * 0.9;
+    const flowing = enough(sent) && enough(received) && enough(second.sent) && enough(second.received);
+    console.log(verdict(flowing, 'media flows both ways during the measured calls', `${sent} + ${second.sent} RTP out, ${received} + ${second.received} in`,
       `>= ${Math.floor((callMs / 20) * 0.9)} each way`));
     console.log(verdict(reg64 <= TARGET_REGISTERED, 'phone heap on the ESP32, registered idle', `${grouped(reg64)} B`,
       `<= ${grouped(TARGET_REGISTERED)} B`));
-    console.log(verdict(call96 <= TARGET_CALL, 'phone heap on the ESP32, in a call with media', `${grouped(call96)} B`,
+    console.log(verdict(call96 <= TARGET_CALL, 'phone heap on the ESP32, in a call with media (worse of two calls)', `${grouped(call96)} B`,
       `<= ${grouped(TARGET_CALL)} B`));
     return 0;
   } finally {
