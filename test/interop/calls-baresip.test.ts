@@ -1,17 +1,18 @@
 /**
  * xsphone and baresip 1.0 calling each other through Kamailio, with audio both ways: baresip plays a 440 Hz sine
  * and records what it receives; xsphone plays its own 440 Hz tone and records what it plays (--audio-out).
- * DTMF from baresip (RFC 4733, typed on its console) must reach xsphone. Kamailio and baresip are this file's
+ * DTMF both ways (RFC 4733): typed on baresip's console, and pressed on xsphone through `xsphone start`'s key API. Kamailio and baresip are this file's
  * own (a private run folder and Kamailio port), as baresip registers there.
  */
 import test from 'ava';
 import { createSocket } from 'node:dgram';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readWavFile } from '../../hal/host/wav.js';
 import { activeFraction, rms, toneFrequency } from '../support/audio-compare.js';
-import { stopAll, type SimProcess } from '../support/sim-process.js';
+import { stopAll, XSPHONE_BIN, type SimProcess } from '../support/sim-process.js';
 import { Capture } from './calls-capture.js';
 import { BaresipCtl, privateKamailio, registeredPhone, sleep, type PrivateKamailio } from './calls-peers.js';
 import { ensurePeersIn, privatePeers, stopPeer } from './peers.js';
@@ -139,6 +140,67 @@ test.serial('xsphone calls baresip: baresip answers, audio both ways, xsphone ha
   }
 });
 
+test.serial('DTMF from xsphone reaches baresip: keys pressed through `xsphone start`\'s control API during a call (RFC 4733)', async (t) => {
+  // `xsphone sim` has no way to press keys; `xsphone start` runs the same phone with an HTTP key API.
+  const config = join(work, 'dtmf-phones.json');
+  writeFileSync(config, JSON.stringify({
+    http: { port: 0 },
+    phones: [{
+      id: 'alice', sipPort: 0,
+      settings: {
+        accounts: [{ label: 'alice', user: 'alice', password: 'alicepw', domain: '127.0.0.1', registrar: `sip:127.0.0.1:${PORT}` }],
+        contacts: [{ name: 'bob', number: '200', uri: `sip:bob@127.0.0.1:${PORT}` }],
+      },
+    }],
+  }));
+  const child = spawn(process.execPath, [XSPHONE_BIN, 'start', '--config', config, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise((r) => child.on('exit', r));
+  const events = () => out.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { phone: string; type: string });
+  const until = async (what: string, fn: () => boolean, ms = 10_000) => {
+    const end = Date.now() + ms;
+    while (!fn()) {
+      if (Date.now() > end || child.exitCode !== null) throw new Error(`no ${what}; stdout ${out}; stderr ${err.slice(-1000)}`);
+      await sleep(50);
+    }
+  };
+  const from = ctl.events.length;
+  try {
+    await until('web address', () => /at (http:\/\/\S+)/.test(out));
+    const base = /at (http:\/\/\S+)/.exec(out)![1]!.replace(/\/$/, '');
+    const press = async (...keys: string[]) => {
+      const r = await fetch(`${base}/api/phones/alice/keys`, { method: 'POST', body: JSON.stringify({ keys }) });
+      t.is(r.status, 200, await r.text());
+    };
+    await until('registration', () => events().some((e) => e.type === 'registered'));
+    await press('2', '0', '0', '#');
+    await until('answer', () => events().some((e) => e.type === 'answered'));
+    await ctl.waitEvent('CALL_ESTABLISHED', 5_000, from);
+    await sleep(500);
+    for (const key of ['4', '2', '*']) {
+      await press(key);
+      await sleep(400);
+    }
+    await sleep(500);
+    await press('hook');
+    await until('end of the call', () => events().some((e) => e.type === 'ended'));
+    await ctl.waitEvent('CALL_CLOSED', 5_000, from);
+    const digits = ctl.events.slice(from).filter((e) => e.type === 'CALL_DTMF_START').map((e) => String(e['param']));
+    t.log(`baresip events: ${ctl.events.slice(from).map((e) => `${e.type}${e['param'] !== undefined ? `(${String(e['param']).slice(0, 40)})` : ''}`).join(', ')}`);
+    t.deepEqual(digits, ['4', '2', '*'], 'baresip saw the digits, in order, once each');
+  } finally {
+    child.kill('SIGTERM');
+    const t2 = setTimeout(() => child.kill('SIGKILL'), 8_000);
+    await exited;
+    clearTimeout(t2);
+    await ctl.command('hangup').catch(() => undefined);
+    kam.clear('alice');
+  }
+});
+
 (canCapture ? test.serial : test.serial.skip)('tshark: SIP well formed, RTP both ways between xsphone and baresip', async (t) => {
   await capture!.stop();
   t.deepEqual(capture!.sipProblems(), [], 'SIP packets flagged by tshark');
@@ -146,6 +208,7 @@ test.serial('xsphone calls baresip: baresip answers, audio both ways, xsphone ha
   const streams = capture!.rtpStreams();
   const fromBaresip = streams.filter((s) => s.src >= 10000 && s.src < 10050 && s.packets > 50);
   const toBaresip = streams.filter((s) => s.dst >= 10000 && s.dst < 10050 && s.packets > 50);
-  t.is(fromBaresip.length, 2, `RTP from baresip: ${JSON.stringify(streams)}`);
-  t.is(toBaresip.length, 2, `RTP to baresip: ${JSON.stringify(streams)}`);
+  // One stream each way per call (three calls).
+  t.is(fromBaresip.length, 3, `RTP from baresip: ${JSON.stringify(streams)}`);
+  t.is(toBaresip.length, 3, `RTP to baresip: ${JSON.stringify(streams)}`);
 });
