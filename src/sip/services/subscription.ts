@@ -183,7 +183,17 @@ export class Subscription {
       if (!this.#wanted) this.#unsubscribeDialog(d);
       else this.#schedule(d);
     }
-    this.#forkTimer = this.ua.clock.setTimer(FORK_WINDOW_MS, () => this.#stopExpecting());
+    this.#forkTimer = this.ua.clock.setTimer(FORK_WINDOW_MS, () => {
+      this.#forkTimer = undefined;
+      this.#stopExpecting();
+      // §4.1.2.4: a 2xx with no NOTIFY within 64*T1 is a subscription that failed.
+      const silent = [...this.#dialogs.values()].filter((d) => d.state === 'init' && !d.ending);
+      for (const d of silent) {
+        this.#inDialog(d, 0, () => {}); // tell the notifier, should it be there after all
+        this.#dropDialog(d);
+      }
+      if (silent.length) this.#lost();
+    });
   }
 
   #initialFailed(status: number, text: string, r: SipResponse | undefined): void {

@@ -299,3 +299,21 @@ test('a terminated NOTIFY (rejected) that overtakes the 200 ends the subscriptio
   t.is(served.length, 1, 'no refresh, no new subscription');
   t.is(served[0]!.inDialog.length, 0);
 });
+
+test('a 200 with no NOTIFY within 64*T1 is a failed subscription: it is dropped and tried again later', async (t) => {
+  const { alice, bob, aliceAccount, run } = await pair();
+  const served = server(bob, (s) => ok(bob, s));
+  const { sub } = subscriber(alice, aliceAccount, { retryMs: 10_000 });
+  sub.subscribe();
+  await run(20);
+  t.is(sub.dialogs.length, 1);
+  t.is(sub.state, 'subscribing');
+  await run(32_000);
+  t.is(sub.dialogs.length, 0);
+  t.is(sub.state, 'waiting');
+  t.deepEqual(served[0]!.inDialog.map((r) => r.header('Expires')), ['0']);
+  await run(10_100);
+  t.is(served.length, 2);
+  t.not(served[1]!.req.callId, served[0]!.req.callId);
+  sub.unsubscribe();
+});
