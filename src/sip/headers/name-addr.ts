@@ -9,6 +9,16 @@ import { SipError } from '../errors.js';
 import { formatParams, parseParams } from './params.js';
 import { C_ADDR_SPEC, C_IN_ANGLE, C_TOKEN, C_WS, CHAR_CLASS, describeAt, quote, readQuoted, scanClass, skipWs, trimEnd } from './scan.js';
 
+// Called with the string as `this`: XS boxes a primitive string on every property access (length, charCodeAt...).
+const charCodeAt = String.prototype.charCodeAt;
+const indexOf = String.prototype.indexOf;
+const slice = String.prototype.slice;
+const lengthOf = String.prototype.lastIndexOf; // lastIndexOf('') is the length
+// Built at load time: XS copies a string literal argument on every call.
+const EMPTY = String.fromCharCode();
+const DQUOTE = String.fromCharCode(34);
+
+
 /**
  * A NameAddr whose URI text is parsed on first access of `uri` (and cached). `uri` is a prototype accessor (an
  * own accessor per instance costs ~30x in V8), so `{ ...nameAddr }` does not carry it: use withParams() to copy;
@@ -87,44 +97,44 @@ export function parseNameAddrAt(text: string, i: number, what: string): NameAddr
   // Fast path built from native scans (indexOf and single-class sticky matches; XS's RegExp engine mis-handles
   // backtracking through optional alternations, so no complex pattern here). Anything unusual, and every
   // malformed value, goes to the exact parser, which names the defect.
-  const n = text.length;
+  const n = lengthOf.call(text, EMPTY);
   let k = i;
-  let c = k < n ? text.charCodeAt(k) : 0;
+  let c = k < n ? charCodeAt.call(text, k) : 0;
   if (c === 32 || c === 9 || c === 13 || c === 10) {
     k = scanClass(text, k, C_WS);
-    c = k < n ? text.charCodeAt(k) : 0;
+    c = k < n ? charCodeAt.call(text, k) : 0;
   }
   let displayName: string | undefined;
   let lt: number;
   if (c === 60 /* < */) lt = k;
   else if (c === 34 /* " */) {
-    const q = text.indexOf('"', k + 1);
+    const q = indexOf.call(text, DQUOTE, k + 1);
     if (q < 0) return parseNameAddrExact(text, i, what);
-    displayName = text.slice(k + 1, q);
+    displayName = slice.call(text, k + 1, q);
     if (displayName.indexOf('\\') >= 0) return parseNameAddrExact(text, i, what);
     lt = scanClass(text, q + 1, C_WS);
-    if (lt >= n || text.charCodeAt(lt) !== 60) return parseNameAddrExact(text, i, what);
+    if (lt >= n || charCodeAt.call(text, lt) !== 60) return parseNameAddrExact(text, i, what);
   } else {
     const e = scanClass(text, k, C_TOKEN | C_WS);
     if (e >= n) return parseNameAddrExact(text, i, what);
-    const d = text.charCodeAt(e);
+    const d = charCodeAt.call(text, e);
     if (d === 60 && e > k) {
-      displayName = text.slice(k, trimEnd(text, k, e));
+      displayName = slice.call(text, k, trimEnd(text, k, e));
       lt = e;
     } else if (d === 58 /* : */ && e > k && scanClass(text, k, C_TOKEN) === e) {
       // addr-spec: the URI runs to ; , or LWS and must not hold ? < > "
       const ue = scanClass(text, e + 1, C_ADDR_SPEC);
       if (ue === e + 1) return parseNameAddrExact(text, i, what);
       const r = parseParams(text, ue, what);
-      if (r.end < n && text.charCodeAt(r.end) !== 44) return parseNameAddrExact(text, i, what);
-      return { value: new LazyNameAddr(text.slice(k, ue), r.params, undefined, false, what), end: r.end };
+      if (r.end < n && charCodeAt.call(text, r.end) !== 44) return parseNameAddrExact(text, i, what);
+      return { value: new LazyNameAddr(slice.call(text, k, ue), r.params, undefined, false, what), end: r.end };
     } else return parseNameAddrExact(text, i, what);
   }
   // At '<': the URI has no LWS, '<' or '"' and ends at '>'.
   const ue = scanClass(text, lt + 1, C_IN_ANGLE);
-  if (ue === lt + 1 || ue >= n || text.charCodeAt(ue) !== 62) return parseNameAddrExact(text, i, what);
+  if (ue === lt + 1 || ue >= n || charCodeAt.call(text, ue) !== 62) return parseNameAddrExact(text, i, what);
   const r = parseParams(text, ue + 1, what);
-  return { value: new LazyNameAddr(text.slice(lt + 1, ue), r.params, displayName, true, what), end: r.end };
+  return { value: new LazyNameAddr(slice.call(text, lt + 1, ue), r.params, displayName, true, what), end: r.end };
 }
 
 export function parseNameAddrExact(text: string, i: number, what: string): NameAddrResult {
@@ -198,7 +208,7 @@ function parseAddrSpec(text: string, i: number, what: string): NameAddrResult {
 /** Parses a single name-addr / addr-spec header value (From, To, Refer-To...). */
 export function parseNameAddr(text: string, what = 'header'): LazyNameAddr {
   const r = parseNameAddrAt(text, 0, what);
-  if (r.end < text.length) {
+  if (r.end < lengthOf.call(text, EMPTY)) {
     throw new SipError(`bad ${what}: unexpected ${describeAt(text, r.end)} after value`, 400, what);
   }
   return r.value;
@@ -207,14 +217,14 @@ export function parseNameAddr(text: string, what = 'header'): LazyNameAddr {
 /** Parses a comma-separated list of name-addr / addr-spec values (Contact, Route, Record-Route...). */
 export function parseNameAddrList(text: string, what = 'header'): LazyNameAddr[] {
   const out: LazyNameAddr[] = [];
-  const n = text.length;
+  const n = lengthOf.call(text, EMPTY);
   let i = 0;
   for (;;) {
     const r = parseNameAddrAt(text, i, what);
     out.push(r.value);
     i = r.end;
     if (i >= n) return out;
-    if (text.charCodeAt(i) !== 44 /* , */) {
+    if (charCodeAt.call(text, i) !== 44 /* , */) {
       throw new SipError(`bad ${what}: unexpected ${describeAt(text, i)} after value`, 400, what);
     }
     i++;

@@ -19,11 +19,35 @@ export function parseParams(text: string, start: number, what = 'header'): Param
   // Fast path: one native match per parameter. Anything it does not take (a malformed parameter, a
   // duplicate, an escaped quote) is handed to the exact parser below, which names the defect.
   const params: Params = {};
-  const n = text.length;
+  const n = lengthOf.call(text, EMPTY);
   let i = start;
   while (i < n) {
-    const c = text.charCodeAt(i);
+    const c = charCodeAt.call(text, i);
     if (c !== 59 && c !== 32 && c !== 9 && c !== 13 && c !== 10) break;
+    if (c === 59) {
+      // The usual `;name` or `;name=token` without LWS or quotes: two class scans, no match object.
+      RE_NAME.lastIndex = i + 1;
+      const ne = RE_NAME.test(text) ? RE_NAME.lastIndex : i + 1;
+      const d = ne < n ? charCodeAt.call(text, ne) : 59;
+      if (ne > i + 1 && (d === 59 || d === 61 || d === 44 || d === 62 || d === 63)) {
+        let value: string | null = null;
+        let ve = ne;
+        if (d === 61) {
+          RE_VALUE.lastIndex = ne + 1;
+          ve = RE_VALUE.test(text) ? RE_VALUE.lastIndex : ne;
+          const f = ve < n ? charCodeAt.call(text, ve) : 59;
+          if (ve > ne + 1 && (f === 59 || f === 44 || f === 62 || f === 63)) value = slice.call(text, ne + 1, ve);
+          else ve = -1;
+        }
+        if (ve >= 0) {
+          const name = paramName(text, i + 1, ne);
+          if (params[name] !== undefined || name === PROTO) return parseParamsExact(text, start, what);
+          params[name] = value;
+          i = ve;
+          continue;
+        }
+      }
+    }
     RE_PARAM.lastIndex = i;
     const m = RE_PARAM.exec(text);
     if (m === null || m.index !== i) {
@@ -43,6 +67,34 @@ export function parseParams(text: string, start: number, what = 'header'): Param
     if (c === 59 || c === 61 || c === 34) return parseParamsExact(text, start, what);
   }
   return { params, end: i };
+}
+
+// Called with the string as `this` (XS boxes a primitive string on every property access); strings built at load time.
+const charCodeAt = String.prototype.charCodeAt;
+const slice = String.prototype.slice;
+const startsWith = String.prototype.startsWith;
+const lengthOf = String.prototype.lastIndexOf; // lastIndexOf('') is the length
+const EMPTY = String.fromCharCode();
+export const PROTO = '__proto__'.slice(0);
+const RE_NAME = /[A-Za-z0-9\-.!%*_+`'~]+/y;
+const RE_VALUE = /[A-Za-z0-9\-.!%*_+`'~:[\]]+/y;
+/** Parameter names common enough to be recognised in place, without slicing; grouped by length. */
+const KNOWN: readonly (readonly string[])[] = (() => {
+  const groups: string[][] = [];
+  for (const name of ['tag', 'branch', 'rport', 'received', 'lr', 'transport', 'expires', 'q', 'maddr', 'ttl', 'user', 'method']) {
+    (groups[name.length] ??= []).push(name);
+  }
+  for (let i = 0; i < groups.length; i++) groups[i] ??= [];
+  return groups;
+})();
+
+/** Name text[s, e), lower-cased; a common name comes from KNOWN. */
+export function paramName(text: string, s: number, e: number): string {
+  const group = KNOWN[e - s];
+  if (group !== undefined) {
+    for (let g = 0; g < group.length; g++) if (startsWith.call(text, group[g]!, s)) return group[g]!;
+  }
+  return lowerName(slice.call(text, s, e));
 }
 
 /** Lower-cases a parameter name; the usual names are already lower-case and are returned without allocating. */

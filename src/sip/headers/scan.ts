@@ -4,6 +4,15 @@
  */
 import { SipError } from '../errors.js';
 
+// Called with the string as `this`: XS boxes a primitive string on every property access (length, charCodeAt...).
+const charCodeAt = String.prototype.charCodeAt;
+const indexOf = String.prototype.indexOf;
+const slice = String.prototype.slice;
+const lengthOf = String.prototype.lastIndexOf; // lastIndexOf('') is the length
+// Built at load time: XS copies a string literal argument on every call.
+const EMPTY = String.fromCharCode();
+
+
 export const C_TOKEN = 1; // token: alphanum - . ! % * _ + ` ' ~
 export const C_WS = 2; // SP HTAB CR LF (CR/LF only appear when a caller passes a still-folded value)
 export const C_DIGIT = 4;
@@ -38,9 +47,9 @@ export const CHAR_CLASS: Uint8Array = buildTable();
 
 /** Index of the first non-LWS character at or after i. */
 export function skipWs(s: string, i: number): number {
-  const n = s.length;
+  const n = lengthOf.call(s, EMPTY);
   while (i < n) {
-    const c = s.charCodeAt(i);
+    const c = charCodeAt.call(s, i);
     if (c !== 32 && c !== 9 && c !== 13 && c !== 10) break;
     i++;
   }
@@ -50,7 +59,7 @@ export function skipWs(s: string, i: number): number {
 /** Index after the last LWS character before end (exclusive end of trimmed text). */
 export function trimEnd(s: string, start: number, end: number): number {
   while (end > start) {
-    const c = s.charCodeAt(end - 1);
+    const c = charCodeAt.call(s, end - 1);
     if (c !== 32 && c !== 9 && c !== 13 && c !== 10) break;
     end--;
   }
@@ -80,9 +89,9 @@ export function scanClass(s: string, i: number, bit: number): number {
     re.test(s);
     return re.lastIndex;
   }
-  const n = s.length;
+  const n = lengthOf.call(s, EMPTY);
   while (i < n) {
-    const c = s.charCodeAt(i);
+    const c = charCodeAt.call(s, i);
     if (c >= 128 || (CHAR_CLASS[c]! & bit) === 0) break;
     i++;
   }
@@ -90,7 +99,7 @@ export function scanClass(s: string, i: number, bit: number): number {
 }
 
 export function isToken(s: string): boolean {
-  return s.length > 0 && scanClass(s, 0, C_TOKEN) === s.length;
+  return lengthOf.call(s, EMPTY) > 0 && scanClass(s, 0, C_TOKEN) === lengthOf.call(s, EMPTY);
 }
 
 /** Describes the character at i for error messages. */
@@ -157,9 +166,9 @@ export function readUInt(s: string, i: number, max: number, what: string): { val
   const end = scanClass(s, i, C_DIGIT);
   if (end === i) throw new SipError(`bad ${what}: expected digits at ${describeAt(s, i)}`, 400, what);
   let start = i;
-  while (start < end - 1 && s.charCodeAt(start) === 48) start++; // leading zeros are allowed
+  while (start < end - 1 && charCodeAt.call(s, start) === 48) start++; // leading zeros are allowed
   if (end - start > 15) throw new SipError(`bad ${what}: number too large`, 400, what);
-  const value = +s.slice(start, end);
+  const value = +slice.call(s, start, end);
   if (value > max) throw new SipError(`bad ${what}: number too large`, 400, what);
   return { value, end };
 }

@@ -5,7 +5,26 @@ import { bareIPv6, hostDefect, isIPv4, parseIPv6 } from '../uri.js';
 import { formatParams, parseParams } from './params.js';
 import { C_DIGIT, C_TOKEN, describeAt, readUInt, scanClass, skipWs } from './scan.js';
 
+// Called with the string as `this`: XS boxes a primitive string on every property access (length, charCodeAt...).
+const charCodeAt = String.prototype.charCodeAt;
+const indexOf = String.prototype.indexOf;
+const slice = String.prototype.slice;
+const lengthOf = String.prototype.lastIndexOf; // lastIndexOf('') is the length
+// Built at load time: XS copies a string literal argument on every call.
+const EMPTY = String.fromCharCode();
+const COLON = String.fromCharCode(58);
+
+
 const WHAT = 'Via';
+// Compared against at load-time-built strings: in XS a literal in a comparison is copied each time.
+const UDP = 'UDP'.slice(0);
+const TCP = 'TCP'.slice(0);
+const TLS = 'TLS'.slice(0);
+const WSS = 'WSS'.slice(0);
+const WS = 'WS'.slice(0);
+const SIP = 'SIP'.slice(0);
+const V2_0 = '2.0'.slice(0);
+const SIP_2_0 = 'SIP/2.0'.slice(0);
 
 function bad(defect: string): never {
   throw new SipError(`bad Via: ${defect}`, 400, WHAT);
@@ -24,8 +43,8 @@ function expectSlash(text: string, i: number): number {
 }
 
 function isAddress(v: string): boolean {
-  if (v.charCodeAt(0) === 91) return v.charCodeAt(v.length - 1) === 93 && parseIPv6(v.slice(1, -1)) !== undefined;
-  return v.indexOf(':') >= 0 ? parseIPv6(v) !== undefined : isIPv4(v);
+  if (charCodeAt.call(v, 0) === 91) return charCodeAt.call(v, lengthOf.call(v, EMPTY) - 1) === 93 && parseIPv6(slice.call(v, 1, -1)) !== undefined;
+  return indexOf.call(v, COLON) >= 0 ? parseIPv6(v) !== undefined : isIPv4(v);
 }
 
 // sent-protocol and sent-by in one native match: name / version / transport, then [IPv6] or host, then port.
@@ -57,11 +76,11 @@ export function parseViaAt(text: string, i: number): { via: Via; end: number } {
     if (port > 65535) return parseViaExact(text, i);
   }
   const pr = parseParams(text, RE_SENT.lastIndex, WHAT);
-  if (pr.end < text.length && text.charCodeAt(pr.end) !== 44) return parseViaExact(text, i);
-  if (transport !== 'UDP' && transport !== 'TCP' && transport !== 'TLS' && transport !== 'WSS' && transport !== 'WS') {
+  if (pr.end < lengthOf.call(text, EMPTY) && charCodeAt.call(text, pr.end) !== 44) return parseViaExact(text, i);
+  if (transport !== UDP && transport !== TCP && transport !== TLS && transport !== WSS && transport !== WS) {
     transport = transport.toUpperCase();
   }
-  const protocol = name === 'SIP' && version === '2.0' ? 'SIP/2.0' : name.toUpperCase() + '/' + version;
+  const protocol = name === SIP && version === V2_0 ? SIP_2_0 : name.toUpperCase() + '/' + version;
   const via: Via = { protocol, transport, host, params: pr.params };
   if (port !== undefined) via.port = port;
   checkParams(via);
@@ -141,22 +160,22 @@ function checkParams(via: Via): void {
   if (rport !== undefined) {
     if (rport === null) via.rport = null;
     else {
-      if (scanClass(rport, 0, C_DIGIT) !== rport.length) bad('rport is not a number');
+      if (scanClass(rport, 0, C_DIGIT) !== lengthOf.call(rport, EMPTY)) bad('rport is not a number');
       via.rport = readUInt(rport, 0, 65535, 'Via rport').value;
     }
   }
   const ttl = params['ttl'];
   if (ttl !== undefined) {
-    if (ttl === null || scanClass(ttl, 0, C_DIGIT) !== ttl.length || ttl.length > 3 || +ttl > 255) bad('ttl out of range');
+    if (ttl === null || scanClass(ttl, 0, C_DIGIT) !== lengthOf.call(ttl, EMPTY) || lengthOf.call(ttl, EMPTY) > 3 || +ttl > 255) bad('ttl out of range');
   }
   const maddr = params['maddr'];
-  if (maddr !== undefined && (maddr === null || maddr.length === 0)) bad('maddr without value');
+  if (maddr !== undefined && (maddr === null || lengthOf.call(maddr, EMPTY) === 0)) bad('maddr without value');
 }
 
 /** Parses a Via header value: one or more comma-separated via-parms, top first. */
 export function parseVia(text: string): Via[] {
   const out: Via[] = [];
-  const n = text.length;
+  const n = lengthOf.call(text, EMPTY);
   let i = 0;
   for (;;) {
     const r = parseViaAt(text, i);

@@ -3,7 +3,7 @@
  * where its name starts, where its colon is, where its value ends and which known header it is. Values are
  * sliced (and typed values parsed) only when read. The body is a view into the received bytes.
  */
-import type { SipRequest, SipResponse } from '../message.js';
+import type { CSeq, SipRequest, SipResponse } from '../message.js';
 import type { Uri } from '../uri.js';
 import { parseUri } from '../uri.js';
 import { SipError } from '../errors.js';
@@ -21,6 +21,7 @@ const charCodeAt = String.prototype.charCodeAt;
 const indexOf = String.prototype.indexOf;
 const slice = String.prototype.slice;
 const lastIndexOf = String.prototype.lastIndexOf;
+const startsWith = String.prototype.startsWith;
 // Search strings built at load time: in XS a string literal passed as an argument is copied on each call.
 const LF = String.fromCharCode(10);
 const COLON = String.fromCharCode(58);
@@ -169,7 +170,77 @@ abstract class ParsedBase extends TypedHeaders {
     for (let i = 0; i < this.n; i++) out.push([this.nameAt(i), this.valueAt(i)]);
     return out;
   }
+
+  // Call-ID and CSeq are read for every message: the usual value is checked where it lies in the message
+  // text, without slicing the value first or building a match; anything else goes to the value parsers.
+
+  override get callId(): string {
+    const hit = this.cacheGet(H.CallId);
+    if (typeof hit === 'string') return hit;
+    const t = this.text;
+    const ix = this.ix;
+    const i = this.nextOf(H.CallId, 0);
+    if (i >= 0 && (ix[i * W + 3]! & FOLDED) === 0) {
+      let s = ix[i * W + 1]! + 1;
+      let e = ix[i * W + 2]!;
+      for (let c = charCodeAt.call(t, s); s < e && (c === 32 || c === 9); c = charCodeAt.call(t, ++s));
+      for (let c = charCodeAt.call(t, e - 1); e > s && (c === 32 || c === 9); c = charCodeAt.call(t, --e - 1));
+      RE_CALL_ID.lastIndex = s;
+      if (s < e && RE_CALL_ID.test(t) && RE_CALL_ID.lastIndex === e) {
+        const v = slice.call(t, s, e);
+        this.cacheSet(H.CallId, v);
+        return v;
+      }
+    }
+    return super.callId;
+  }
+
+  override get cseq(): CSeq {
+    const hit = this.cacheGet(H.CSeq);
+    if (hit !== undefined && typeof hit === 'object') return hit as CSeq;
+    const t = this.text;
+    const ix = this.ix;
+    const i = this.nextOf(H.CSeq, 0);
+    if (i >= 0 && (ix[i * W + 3]! & FOLDED) === 0) {
+      let s = ix[i * W + 1]! + 1;
+      let e = ix[i * W + 2]!;
+      let c = charCodeAt.call(t, s);
+      for (; s < e && (c === 32 || c === 9); c = charCodeAt.call(t, ++s));
+      for (let d = charCodeAt.call(t, e - 1); e > s && (d === 32 || d === 9); d = charCodeAt.call(t, --e - 1));
+      let k = s;
+      let seq = 0;
+      for (; k < e && c >= 48 && c <= 57; c = charCodeAt.call(t, ++k)) seq = seq * 10 + c - 48;
+      if (k > s && k - s <= 10 && seq <= MAX_SEQ && (c === 32 || c === 9)) {
+        for (; k < e && (c === 32 || c === 9); c = charCodeAt.call(t, ++k));
+        RE_TOKEN.lastIndex = k;
+        if (k < e && RE_TOKEN.test(t) && RE_TOKEN.lastIndex === e) {
+          const v: CSeq = { seq, method: this.methodAt(k, e) };
+          this.cacheSet(H.CSeq, v);
+          return v;
+        }
+      }
+    }
+    return super.cseq;
+  }
+
+  /** The method name text[s, e): the request's own or a known one when equal (no copy), else a slice. */
+  private methodAt(s: number, e: number): string {
+    const t = this.text;
+    const own = this instanceof ParsedRequest ? this.method : EMPTY;
+    if (lastIndexOf.call(own, EMPTY) === e - s && startsWith.call(t, own, s)) return own;
+    for (let k = 0; k < METHODS.length; k++) {
+      const m = METHODS[k]!;
+      if (lastIndexOf.call(m, EMPTY) === e - s && startsWith.call(t, m, s)) return m;
+    }
+    return slice.call(t, s, e);
+  }
 }
+
+const MAX_SEQ = 2 ** 31 - 1;
+const RE_CALL_ID = /[A-Za-z0-9\-.!%*_+`'~()<>:\\"/[\]?{}]+(?:@[A-Za-z0-9\-.!%*_+`'~()<>:\\"/[\]?{}]+)?/y;
+const RE_TOKEN = /[A-Za-z0-9\-.!%*_+`'~]+/y;
+const METHODS: readonly string[] = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'REGISTER', 'OPTIONS', 'PRACK', 'UPDATE', 'INFO',
+  'SUBSCRIBE', 'NOTIFY', 'REFER', 'MESSAGE', 'PUBLISH'];
 
 export class ParsedRequest extends ParsedBase implements SipRequest, RequestLine {
   method = '';

@@ -267,8 +267,11 @@ function identity(v: string): string {
   return v;
 }
 
-const parseFrom = (v: string): NameAddr => parseNameAddr(v, 'From');
-const parseTo = (v: string): NameAddr => parseNameAddr(v, 'To');
+// Header names built at load time: XS copies a string literal argument on every call.
+const FROM = 'From'.slice(0);
+const TO = 'To'.slice(0);
+const parseFrom = (v: string): NameAddr => parseNameAddr(v, FROM);
+const parseTo = (v: string): NameAddr => parseNameAddr(v, TO);
 const parseRoute = (v: string): NameAddr[] => parseNameAddrList(v, 'Route');
 const parseRecordRoute = (v: string): NameAddr[] => parseNameAddrList(v, 'Record-Route');
 const parseMaxForwards = (v: string): number => parseUInt(v, 'Max-Forwards');
