@@ -167,7 +167,7 @@ export class DtmfReceiver {
     let reported = -1;
     if (ts !== this.#timestamp) {
       // A new event; report the previous one if its end never came.
-      if (this.#event >= 0 && !this.#ended) reported = this.#report();
+      if (this.#event >= 0 && !this.#ended) reported = this.report();
       this.#timestamp = ts;
       this.#event = event;
       this.#durationSamples = 0;
@@ -179,7 +179,7 @@ export class DtmfReceiver {
     if (end) {
       this.#ended = true;
       // a lost-end report of the previous event and this end cannot both be returned: keep the newer
-      return this.#report();
+      return this.report();
     }
     return reported;
   }
@@ -188,12 +188,12 @@ export class DtmfReceiver {
   expire(nowMs: number, timeoutMs = 250): number {
     if (this.#event >= 0 && !this.#ended && nowMs - this.#lastMs >= timeoutMs) {
       this.#ended = true;
-      return this.#report();
+      return this.report();
     }
     return -1;
   }
 
-  #report(): number {
+  private report(): number {
     this.event = this.#event;
     this.durationMs = (this.#durationSamples * 1000) / SAMPLE_RATE;
     return this.#event;

@@ -120,7 +120,7 @@ export class JitterBuffer {
 
   /** Target playout delay in ms (above the fastest packet's transit). */
   get targetDelayMs(): number {
-    return this.#target() / UNITS_PER_MS;
+    return this.target() / UNITS_PER_MS;
   }
 
   /**
@@ -131,12 +131,12 @@ export class JitterBuffer {
     return this.#playing ? this.#delay / UNITS_PER_MS : this.targetDelayMs;
   }
 
-  #target(): number {
+  private target(): number {
     const t = this.#q + MARGIN;
     return t < this.#minDelay ? this.#minDelay : t > this.#maxDelay ? this.#maxDelay : t;
   }
 
-  #minTransit(): number {
+  private minTransit(): number {
     return ((this.#minNow - this.#minPrev) | 0) < 0 ? this.#minNow : this.#minPrev;
   }
 
@@ -154,11 +154,11 @@ export class JitterBuffer {
     const ts = timestamp >>> 0;
     const transit = (Math.floor(arrivalMs * UNITS_PER_MS) - ts) | 0;
     let status: JitterPutStatus = JitterPut.ok;
-    if (!this.#haveStream) this.#startStream(ts, transit);
+    if (!this.#haveStream) this.startStream(ts, transit);
     else if (!this.#playing) {
       const d = (ts - this.#firstTs) | 0;
       if (d <= -RING / 4 || d + length >= RING / 4) {
-        this.#resync(ts, transit);
+        this.resync(ts, transit);
         status = JitterPut.resync;
       }
     } else {
@@ -166,13 +166,13 @@ export class JitterBuffer {
       // far ahead: the timestamps jumped (a new talkspurt or source); far behind counts as late, and a
       // run of late packets resynchronises (so one stray packet cannot)
       if (d + length > RING - PLC_FRAME) {
-        this.#resync(ts, transit);
+        this.resync(ts, transit);
         status = JitterPut.resync;
       } else if (d + length <= 0) {
-        this.#observe(transit, true);
+        this.observe(transit, true);
         this.late++;
         if (++this.#lateRun >= LATE_RUN_RESYNC) {
-          this.#resync(ts, transit);
+          this.resync(ts, transit);
           status = JitterPut.resync;
         } else return JitterPut.late;
       }
@@ -180,7 +180,7 @@ export class JitterBuffer {
     this.#seen[slot] = sequence;
     if (status === JitterPut.ok) {
       this.#lateRun = 0;
-      this.#observe(transit, false);
+      this.observe(transit, false);
     }
     this.packets++;
     // Store, skipping any part that is already behind the playout point.
@@ -191,11 +191,11 @@ export class JitterBuffer {
     }
     const codes = this.#codes;
     for (let i = skip; i < length; i++) codes[(ts + i) & MASK] = data[offset + i]!;
-    this.#mark(ts + skip, length - skip, 1);
+    this.mark(ts + skip, length - skip, 1);
     return status;
   }
 
-  #startStream(ts: number, transit: number): void {
+  private startStream(ts: number, transit: number): void {
     this.#haveStream = true;
     this.#playing = false;
     this.#firstTs = ts;
@@ -207,15 +207,15 @@ export class JitterBuffer {
     this.#windowCount = 0;
   }
 
-  #resync(ts: number, transit: number): void {
+  private resync(ts: number, transit: number): void {
     this.resyncs++;
     this.#present.fill(0);
     this.#lateRun = 0;
-    this.#startStream(ts, transit);
+    this.startStream(ts, transit);
   }
 
   /** Feeds the delay estimator with one packet's transit. */
-  #observe(transit: number, late: boolean): void {
+  private observe(transit: number, late: boolean): void {
     if (((transit - this.#minNow) | 0) < 0) this.#minNow = transit;
     if (++this.#windowCount >= WINDOW_PACKETS) {
       this.#minPrev = this.#minNow;
@@ -225,7 +225,7 @@ export class JitterBuffer {
       this.#windowCount = 0;
       this.#spikeWindows++;
     }
-    const r = (transit - this.#minTransit()) | 0;
+    const r = (transit - this.minTransit()) | 0;
     if (r > this.#maxRNow) this.#maxRNow = r;
     if (late && r > this.#q) {
       this.#q = r; // a late packet: jump straight to what it needed
@@ -248,9 +248,9 @@ export class JitterBuffer {
       return;
     }
     const nowUnits = Math.floor(nowMs * UNITS_PER_MS);
-    if (!this.#playing) this.#startPlayout(nowUnits);
-    this.#delay = (nowUnits - this.#playTs - this.#minTransit()) | 0;
-    const error = this.#delay - this.#target();
+    if (!this.#playing) this.startPlayout(nowUnits);
+    this.#delay = (nowUnits - this.#playTs - this.minTransit()) | 0;
+    const error = this.#delay - this.target();
     let first = offset;
     if (error < GROW_BELOW) {
       // Too little delay: play 10 ms of concealment without advancing.
@@ -259,28 +259,28 @@ export class JitterBuffer {
       first += PLC_FRAME;
       this.#overRun = 0;
     } else if (error > SHRINK_ABOVE) {
-      if (error > FORCE_SHRINK_ABOVE || ++this.#overRun >= PATIENCE || this.#quiet()) {
-        this.#drop();
+      if (error > FORCE_SHRINK_ABOVE || ++this.#overRun >= PATIENCE || this.quiet()) {
+        this.drop();
         this.#overRun = 0;
       }
     } else this.#overRun = 0;
-    for (let o = first; o < offset + 2 * PLC_FRAME; o += PLC_FRAME) this.#playFrame(out, o);
+    for (let o = first; o < offset + 2 * PLC_FRAME; o += PLC_FRAME) this.playFrame(out, o);
   }
 
-  #startPlayout(nowUnits: number): void {
+  private startPlayout(nowUnits: number): void {
     // Align to the packet grid so a lost packet costs whole 10 ms frames.
-    let start = (nowUnits - this.#minTransit() - this.#target()) >>> 0;
+    let start = (nowUnits - this.minTransit() - this.target()) >>> 0;
     const rel = (start - this.#firstTs) | 0;
     start = (start - (((rel % PLC_FRAME) + PLC_FRAME) % PLC_FRAME)) >>> 0;
     // Anything behind the start is stale: keep only [start, start + RING/2).
-    this.#mark(start + RING / 2, RING / 2, 0);
+    this.mark(start + RING / 2, RING / 2, 0);
     this.#playTs = start;
     this.#playing = true;
     this.#plc.reset();
   }
 
   /** True when the next 10 ms is missing or quiet. */
-  #quiet(): boolean {
+  private quiet(): boolean {
     const present = this.#present;
     const codes = this.#codes;
     const dec = this.#decode;
@@ -293,7 +293,7 @@ export class JitterBuffer {
     return true;
   }
 
-  #drop(): void {
+  private drop(): void {
     const present = this.#present;
     const codes = this.#codes;
     const dec = this.#decode;
@@ -311,7 +311,7 @@ export class JitterBuffer {
    * Samples from base to the first of FUTURE present samples in a row, when that is within MAX_GAP;
    * else 0 (nothing known after the gap).
    */
-  #gapLength(base: number): number {
+  private gapLength(base: number): number {
     const present = this.#present;
     let run = 0;
     for (let i = 0; i < MAX_GAP + FUTURE; i++) {
@@ -326,7 +326,7 @@ export class JitterBuffer {
   }
 
   /** Sets the presence flags of count samples from timestamp ts (native fills, split at the ring's end). */
-  #mark(ts: number, count: number, value: number): void {
+  private mark(ts: number, count: number, value: number): void {
     const k = ts & MASK;
     if (k + count <= RING) this.#present.fill(value, k, k + count);
     else {
@@ -335,7 +335,7 @@ export class JitterBuffer {
     }
   }
 
-  #playFrame(out: Int16Array, o: number): void {
+  private playFrame(out: Int16Array, o: number): void {
     const present = this.#present;
     const base = this.#playTs;
     // Decode while checking that every sample is there (one pass in the usual case).
@@ -351,7 +351,7 @@ export class JitterBuffer {
       out[o + i] = dec[codes[k]!]!;
     }
     if (complete) {
-      this.#mark(base, PLC_FRAME, 0);
+      this.mark(base, PLC_FRAME, 0);
       if (this.#xfadePending) {
         // Continue from where the dropped 10 ms began, fading into what follows it.
         for (let i = 0; i < XFADE; i++) {
@@ -369,7 +369,7 @@ export class JitterBuffer {
       // without a known end is concealed forwards to its end, then faded in, as in Appendix I).
       const into = (base - this.#gapStart) | 0;
       const bridging = this.#gapStart >= 0 && into >= 0 && into < this.#gapTotal;
-      const gap = bridging || this.#plc.erasedFrames === 0 ? this.#gapLength(base) : 0;
+      const gap = bridging || this.#plc.erasedFrames === 0 ? this.gapLength(base) : 0;
       if (gap > 0) {
         const future = this.#future;
         const start = base + gap;
@@ -383,7 +383,7 @@ export class JitterBuffer {
         this.#gapStart = -1;
         this.#plc.conceal(out, o);
       }
-      this.#mark(base, PLC_FRAME, 0);
+      this.mark(base, PLC_FRAME, 0);
       this.concealedFrames++;
     }
     this.#xfadePending = false;

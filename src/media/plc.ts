@@ -62,20 +62,20 @@ export class Plc {
       if (n > PLC_FRAME) n = PLC_FRAME;
       for (let i = 0; i < n; i++) {
         const a = (i + 1) / (n + 1);
-        pcm[offset + i] = (1 - a) * this.#next() + a * pcm[offset + i]!;
+        pcm[offset + i] = (1 - a) * this.next() + a * pcm[offset + i]!;
       }
     }
     this.#erased = 0;
     this.#joined = false;
-    this.#remember(pcm, offset);
+    this.remember(pcm, offset);
   }
 
   /** Writes PLC_FRAME samples of concealment at pcm[offset]. */
   conceal(pcm: Int16Array, offset: number): void {
-    this.#step();
-    for (let i = 0; i < PLC_FRAME; i++) pcm[offset + i] = this.#next();
+    this.step();
+    for (let i = 0; i < PLC_FRAME; i++) pcm[offset + i] = this.next();
     this.#joined = false;
-    this.#remember(pcm, offset);
+    this.remember(pcm, offset);
   }
 
   /**
@@ -84,7 +84,7 @@ export class Plc {
    * future[futureOffset...] holds at least PLC_FRAME decoded samples from its end on.
    */
   concealBetween(pcm: Int16Array, offset: number, untilEnd: number, gapLength: number, future: Int16Array, futureOffset: number): void {
-    this.#step();
+    this.step();
     const p = this.#pitch;
     for (let i = 0; i < PLC_FRAME; i++) {
       const k = untilEnd - i; // samples from here to the end of the gap
@@ -92,18 +92,18 @@ export class Plc {
         pcm[offset + i] = future[futureOffset - k]!;
         continue;
       }
-      const forward = this.#next();
+      const forward = this.next();
       // the future audio continued backwards: one period before future[j] is future[j + p - p] ≈ future[j - p]
       const backward = future[futureOffset + ((p - (k % p)) % p)]!;
       const w = k >= gapLength ? 0 : (gapLength - k + 1) / (gapLength + 1);
       pcm[offset + i] = (1 - w) * forward + w * backward;
     }
     this.#joined = untilEnd <= PLC_FRAME;
-    this.#remember(pcm, offset);
+    this.remember(pcm, offset);
   }
 
-  #step(): void {
-    if (this.#erased === 0) this.#begin();
+  private step(): void {
+    if (this.#erased === 0) this.begin();
     else if (this.#erased < 3) {
       // Widen the loop to one more period, if the history holds it.
       const span = (this.#erased + 1) * this.#pitch;
@@ -112,9 +112,9 @@ export class Plc {
     this.#erased++;
   }
 
-  #begin(): void {
+  private begin(): void {
     this.#snap.set(this.#history);
-    this.#pitch = this.#findPitch();
+    this.#pitch = this.findPitch();
     this.#overlap = this.#pitch >> 2;
     this.#span = this.#pitch;
     this.#pos = HISTORY - this.#pitch;
@@ -122,7 +122,7 @@ export class Plc {
   }
 
   /** Next synthetic sample: the looped span, cross-faded into its start near the loop point, attenuated. */
-  #next(): number {
+  private next(): number {
     const s = this.#snap;
     const pos = this.#pos;
     const k = this.#synth++;
@@ -139,29 +139,29 @@ export class Plc {
   }
 
   /** The lag in [PITCH_MIN, PITCH_MAX] whose normalised correlation with the last 20 ms is highest. */
-  #findPitch(): number {
+  private findPitch(): number {
     const h = this.#snap;
     const start = HISTORY - CORR_LEN;
     // Coarse search on every other lag and sample; multiples of the period score as high as the period
     // itself, so take the first peak that comes close to the best, then refine around it.
     let bestScore = 0;
     for (let lag = PITCH_MIN; lag <= PITCH_MAX; lag += 2) {
-      const score = this.#score(h, start, lag, 2);
+      const score = this.score(h, start, lag, 2);
       if (score > bestScore) bestScore = score;
     }
     let best = PITCH_MIN;
-    let score = this.#score(h, start, best, 2);
-    while (best + 2 <= PITCH_MAX && score < 0.85 * bestScore) score = this.#score(h, start, (best += 2), 2);
+    let score = this.score(h, start, best, 2);
+    while (best + 2 <= PITCH_MAX && score < 0.85 * bestScore) score = this.score(h, start, (best += 2), 2);
     // climb to the top of that peak
     for (let next = 0; best + 2 <= PITCH_MAX; best += 2, score = next) {
-      next = this.#score(h, start, best + 2, 2);
+      next = this.score(h, start, best + 2, 2);
       if (next <= score) break;
     }
     let fine = best;
     bestScore = -1;
     for (let lag = best - 1; lag <= best + 1; lag++) {
       if (lag < PITCH_MIN || lag > PITCH_MAX) continue;
-      const score = this.#score(h, start, lag, 1);
+      const score = this.score(h, start, lag, 1);
       if (score > bestScore) {
         bestScore = score;
         fine = lag;
@@ -170,7 +170,7 @@ export class Plc {
     return fine;
   }
 
-  #score(h: Int16Array, start: number, lag: number, step: number): number {
+  private score(h: Int16Array, start: number, lag: number, step: number): number {
     let corr = 0;
     let energy = 0;
     for (let i = 0; i < CORR_LEN; i += step) {
@@ -182,7 +182,7 @@ export class Plc {
     return corr > 0 ? (corr * corr) / energy : 0;
   }
 
-  #remember(pcm: Int16Array, offset: number): void {
+  private remember(pcm: Int16Array, offset: number): void {
     const h = this.#history;
     h.copyWithin(0, PLC_FRAME);
     const base = HISTORY - PLC_FRAME;

@@ -65,13 +65,13 @@ export class ReceptionStats {
   reset(ssrc: number, seq: number): void {
     this.ssrc = ssrc;
     this.started = true;
-    this.#initSeq(seq);
+    this.initSeq(seq);
     this.#haveTransit = false;
     this.jitterQ4 = 0;
     this.transit = 0;
   }
 
-  #initSeq(seq: number): void {
+  private initSeq(seq: number): void {
     this.baseSeq = seq;
     this.maxSeq = seq;
     this.badSeq = SEQ_MOD + 1;
@@ -96,7 +96,7 @@ export class ReceptionStats {
       } else if (udelta <= SEQ_MOD - MAX_MISORDER) {
         if (seq === this.badSeq) {
           // Two sequential packets after a big jump: the source restarted; resynchronise.
-          this.#initSeq(seq);
+          this.initSeq(seq);
           this.#haveTransit = false;
         } else {
           this.badSeq = (seq + 1) & 0xffff;

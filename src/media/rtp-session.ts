@@ -209,7 +209,7 @@ export class RtpSession {
   /** Ends the stream: RTCP BYE, then nothing more is sent. */
   stop(): void {
     if (!this.#running) return;
-    this.#sendReport(true);
+    this.sendReport(true);
     this.#running = false;
     this.#dtmfOut.cancel();
   }
@@ -226,7 +226,7 @@ export class RtpSession {
     else if (this.muted) pcm.fill(0);
     const params = this.#params!;
     const sending = this.#sending;
-    this.#pollDtmf(now, sending);
+    this.pollDtmf(now, sending);
     let done = 0;
     while (done < pcm.length) {
       let n = this.#samplesPerPacket - this.#fill;
@@ -238,21 +238,21 @@ export class RtpSession {
       done += n;
       if (this.#fill === this.#samplesPerPacket) {
         // audio pauses while an RFC 4733 event is on; its timeline still advances
-        if (sending && !this.#dtmfOut.toneActive) this.#sendAudio(params);
+        if (sending && !this.#dtmfOut.toneActive) this.sendAudio(params);
         this.#ts = (this.#ts + this.#samplesPerPacket) >>> 0;
         this.#fill = 0;
       }
     }
-    this.#maybeReport(now);
+    this.maybeReport(now);
   }
 
-  #sendAudio(params: MediaParams): void {
+  private sendAudio(params: MediaParams): void {
     const len = RTP_HEADER_SIZE + this.#samplesPerPacket;
     writeRtpHeader(this.#packet, 0, false, params.payloadType, this.#seq, this.#ts, this.ssrc);
-    this.#transmit(this.#packet, len);
+    this.transmit(this.#packet, len);
   }
 
-  #transmit(buf: Uint8Array, length: number): void {
+  private transmit(buf: Uint8Array, length: number): void {
     this.#seq = (this.#seq + 1) & 0xffff;
     this.stats.packetsSent++;
     this.stats.octetsSent += length - RTP_HEADER_SIZE;
@@ -263,13 +263,13 @@ export class RtpSession {
     this.#send(buf, len, remoteAddress, remotePort);
   }
 
-  #pollDtmf(now: number, sending: boolean): void {
+  private pollDtmf(now: number, sending: boolean): void {
     const pt = this.#params!.telephoneEvent;
     if (pt === undefined || !this.#dtmfOut.busy) return;
     const n = this.#dtmfOut.poll(now, this.#dtmfPacket, RTP_HEADER_SIZE);
     if (n === 0 || !sending) return;
     writeRtpHeader(this.#dtmfPacket, 0, this.#dtmfOut.marker, pt, this.#seq, this.#dtmfOut.timestamp, this.ssrc);
-    this.#transmit(this.#dtmfPacket, RTP_HEADER_SIZE + n);
+    this.transmit(this.#dtmfPacket, RTP_HEADER_SIZE + n);
   }
 
   /**
@@ -281,7 +281,7 @@ export class RtpSession {
     if (!inband && this.#params!.telephoneEvent !== undefined) {
       // The event takes the place of the packet being filled, which is not sent.
       const ok = this.#dtmfOut.start(digit, this.#ts, durationMs, this.#clock.now());
-      if (ok) this.#pollDtmf(this.#clock.now(), this.#sending);
+      if (ok) this.pollDtmf(this.#clock.now(), this.#sending);
       return ok;
     }
     if (this.#inband.active) return false;
@@ -308,7 +308,7 @@ export class RtpSession {
     if (this.#running) {
       const ended = this.#dtmfIn.expire(now);
       if (ended >= 0 && this.#onDtmf) this.#onDtmf(dtmfDigit(ended), this.#dtmfIn.durationMs);
-      this.#maybeReport(now);
+      this.maybeReport(now);
     }
   }
 
@@ -416,13 +416,13 @@ export class RtpSession {
     }
   }
 
-  #maybeReport(now: number): void {
+  private maybeReport(now: number): void {
     if (now < this.#nextReportMs) return;
-    this.#sendReport(false);
+    this.sendReport(false);
     this.#nextReportMs = now + rtcpIntervalMs(this.#random, this.#scratch, false);
   }
 
-  #sendReport(bye: boolean): void {
+  private sendReport(bye: boolean): void {
     const now = this.#clock.now();
     let sender: SenderInfo | null = null;
     if (this.#sentSinceReport || (bye && this.stats.packetsSent > 0)) {

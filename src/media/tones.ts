@@ -120,14 +120,14 @@ export class ToneGenerator {
     this.#pattern = pattern;
     this.#amplitude = dbm0ToAmplitude(pattern.dbm0);
     this.#tone.reset();
-    this.#enter(0);
+    this.enter(0);
   }
 
   stop(): void {
     this.#pattern = null;
   }
 
-  #enter(index: number): void {
+  private enter(index: number): void {
     const seg = this.#pattern!.segments[index]!;
     this.#segment = index;
     this.#left = seg[2] * (SAMPLE_RATE / 1000);
@@ -150,7 +150,7 @@ export class ToneGenerator {
         this.#tone.render(out, offset + done, count - done);
         break;
       }
-      if (this.#left <= 0) this.#enter(this.#segment + 1 < segments.length ? this.#segment + 1 : 0);
+      if (this.#left <= 0) this.enter(this.#segment + 1 < segments.length ? this.#segment + 1 : 0);
       const n = this.#left < count - done ? this.#left : count - done;
       this.#tone.render(out, offset + done, n);
       this.#left -= n;

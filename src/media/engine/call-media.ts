@@ -163,7 +163,7 @@ export class CallMediaEngine {
   socketErrors = 0;
 
   // Callbacks made once: the per-packet and per-frame paths create no closures.
-  readonly #onFrame = (mic: Int16Array | null): void => this.#frame(mic);
+  readonly #onFrame = (mic: Int16Array | null): void => this.frame(mic);
   readonly #onRtp = (data: Uint8Array, from: Endpoint): void => this.#session.receive(data, data.length, from.address, from.port);
   readonly #onRtcp = (data: Uint8Array, from: Endpoint): void =>
     this.#session.receiveRtcp(data, data.length, from.address, from.port);
@@ -284,7 +284,7 @@ export class CallMediaEngine {
       this.#log.info(`media to ${media.remoteAddress}:${media.remotePort} ${media.codec}/${media.ptime} ms ${media.direction}` +
         `${media.srtp ? ' SRTP ' + media.srtp.suite : ''}${media.rtcpMux ? ' rtcp-mux' : ''}`);
     }
-    this.#drive();
+    this.drive();
   }
 
   /** A re-INVITE's outcome: new remote address (latching starts again), hold direction, codec, keys. */
@@ -309,7 +309,7 @@ export class CallMediaEngine {
     if (!this.#started) return;
     this.#started = false;
     this.#session.stop();
-    this.#drive();
+    this.drive();
     const stats = this.#session.stats;
     this.#log.info(`call media: ${stats.summary()}`);
     this.#options.onStop?.(stats);
@@ -319,7 +319,7 @@ export class CallMediaEngine {
   close(): void {
     this.stop();
     this.#closed = true;
-    this.#drive();
+    this.drive();
     this.#rtpSocket?.close();
     this.#rtcpSocket?.close();
     this.#rtpSocket = null;
@@ -337,7 +337,7 @@ export class CallMediaEngine {
    */
   playTone(name: ToneName | null): void {
     this.#tones.play(name);
-    this.#drive();
+    this.drive();
   }
 
   /**
@@ -346,7 +346,7 @@ export class CallMediaEngine {
    */
   detachAudio(): void {
     this.#external = true;
-    this.#drive();
+    this.drive();
   }
 
   /**
@@ -359,11 +359,11 @@ export class CallMediaEngine {
     this.#output = output;
     this.#external = false;
     if (changed) this.#driver.stop();
-    this.#drive();
+    this.drive();
   }
 
   /** Runs the frame loop while the stream or a tone needs it and nobody else drives it. */
-  #drive(): void {
+  private drive(): void {
     if (!this.#closed && !this.#external && (this.#started || this.#tones.pattern !== null)) this.#driver.start(this.#input);
     else this.#driver.stop();
   }
@@ -395,7 +395,7 @@ export class CallMediaEngine {
     }
   }
 
-  #frame(mic: Int16Array | null): void {
+  private frame(mic: Int16Array | null): void {
     const out = this.#out;
     this.processFrame(mic, out);
     if (this.#output !== undefined) this.#output.play(out);

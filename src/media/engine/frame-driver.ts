@@ -19,7 +19,7 @@ export class FrameDriver {
   readonly #clock: Clock;
   readonly #handler: FrameHandler;
   readonly #onMic = (frame: Int16Array): void => this.#handler(frame);
-  readonly #tick = (): void => this.#timerFrame();
+  readonly #tick = (): void => this.timerFrame();
   #input: AudioInput | null = null;
   #timer: TimerHandle | null = null;
   #running = false;
@@ -62,7 +62,7 @@ export class FrameDriver {
     }
   }
 
-  #timerFrame(): void {
+  private timerFrame(): void {
     this.#timer = null;
     const now = this.#clock.now();
     let due = Math.floor((now - this.#t0) / FRAME_MS) - this.#frames;
