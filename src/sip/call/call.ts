@@ -196,10 +196,10 @@ export class Call {
     call.#init = init;
     call.#offer = media.createOffer(false);
     // Defer the send so the caller can attach listeners before the first event.
-    call.#timers.set('start', 0, () => call.#sendInvite(init.uri));
+    call.#timers.set('start', 0, () => call.sendInvite(init.uri));
     if (ctx.noAnswerMs > 0) {
       call.#timers.set('no-answer', ctx.noAnswerMs, () => {
-        if (!call.#chosen) call.#abandon({ type: 'ended', cause: 'failed', byRemote: false, status: 408, reason: 'No Answer' });
+        if (!call.#chosen) call.abandon({ type: 'ended', cause: 'failed', byRemote: false, status: 408, reason: 'No Answer' });
       });
     }
     return call;
@@ -217,8 +217,8 @@ export class Call {
     call.#peerAllowsUpdate = (typed(request).allow ?? []).some((m) => m.toUpperCase() === 'UPDATE');
     const timer = answerSessionTimer(request, ctx.timer);
     if (timer === 'too-small') {
-      call.#finalResponse(422, undefined, { 'Min-SE': String(ctx.timer.minSE) });
-      call.#end({ type: 'ended', cause: 'rejected', byRemote: false, status: 422, reason: 'Session Interval Too Small' });
+      call.finalResponse(422, undefined, { 'Min-SE': String(ctx.timer.minSE) });
+      call.end({ type: 'ended', cause: 'rejected', byRemote: false, status: 422, reason: 'Session Interval Too Small' });
       return call;
     }
     call.#sessionAnswer = timer;
@@ -228,16 +228,16 @@ export class Call {
       } catch (e) {
         if (!(e instanceof MediaError)) throw e;
         ctx.log.info(`incoming call refused: ${e.message}`);
-        call.#finalResponse(e.status, undefined, e.status === 415 ? { Accept: 'application/sdp' } : undefined);
-        call.#end({ type: 'ended', cause: 'rejected', byRemote: false, status: e.status, reason: e.message });
+        call.finalResponse(e.status, undefined, e.status === 415 ? { Accept: 'application/sdp' } : undefined);
+        call.end({ type: 'ended', cause: 'rejected', byRemote: false, status: e.status, reason: e.message });
         return call;
       }
     }
     const dialog = Dialog.asUas(request, localTag, true);
     call.dialog = dialog;
     call.#acked = false;
-    ctx.ua.addDialog(dialog.key, { onRequest: (r, t) => call.#onRequest(dialog, r, t) });
-    ctx.ua.onCancel(tx, () => call.#cancelledByCaller());
+    ctx.ua.addDialog(dialog.key, { onRequest: (r, t) => call.onRequest(dialog, r, t) });
+    ctx.ua.onCancel(tx, () => call.cancelledByCaller());
     return call;
   }
 
@@ -257,7 +257,7 @@ export class Call {
     this.#handlers.set(method.toUpperCase(), handler);
   }
 
-  #emit(event: CallEvent): void {
+  private emit(event: CallEvent): void {
     for (const l of this.#listeners.slice()) {
       try {
         l(event, this);
@@ -273,7 +273,7 @@ export class Call {
   ring(): void {
     if (this.direction !== 'incoming' || this.state !== 'ringing' || this.#finalSent || !this.#tx) return;
     const request = this.invite!;
-    const headers: Record<string, string> = { Contact: this.#contact(), Allow: this.#ctx.allow, Supported: this.#ctx.supported };
+    const headers: Record<string, string> = { Contact: this.contact(), Allow: this.#ctx.allow, Supported: this.#ctx.supported };
     const reliable = hasTag(typed(request).require, '100rel');
     if (reliable) {
       const b = this.#ua.random.fill(new Uint8Array(2));
@@ -285,8 +285,8 @@ export class Call {
       // RFC 3262 §3: without a PRACK after 64*T1 the INVITE is rejected with a 5xx.
       this.#reliable1xx = new ReliableProvisional(this.#ua.clock, response, rseq, request.cseq.seq, (r) => tx.respond(r), this.#ctx.t1, () => {
         if (this.state !== 'ringing' || this.#finalSent) return;
-        this.#finalResponse(500, 'No PRACK');
-        this.#end({ type: 'ended', cause: 'failed', byRemote: false, status: 500, reason: 'No PRACK' });
+        this.finalResponse(500, 'No PRACK');
+        this.end({ type: 'ended', cause: 'failed', byRemote: false, status: 500, reason: 'No PRACK' });
       });
       return;
     }
@@ -298,13 +298,13 @@ export class Call {
     if (this.direction !== 'incoming' || this.state !== 'ringing' || this.#finalSent || !this.#tx) return;
     const request = this.invite!;
     const tx = this.#tx;
-    this.#stop1xx();
+    this.stop1xx();
     let body = this.#answerBody;
     if (!body) {
       body = this.media.createOffer(false);
       this.#offerInAckPending = true;
     }
-    const headers: Record<string, string> = { Contact: this.#contact(), Allow: this.#ctx.allow, Supported: this.#ctx.supported };
+    const headers: Record<string, string> = { Contact: this.contact(), Allow: this.#ctx.allow, Supported: this.#ctx.supported };
     const timer = this.#sessionAnswer;
     if (timer && timer !== 'too-small') Object.assign(headers, timer.headers);
     const response = buildResponse(request, 200, undefined, {
@@ -314,28 +314,28 @@ export class Call {
     this.#finalSent = true;
     this.#ua.forgetCancel(tx);
     this.#awaitingAck = true;
-    this.#pending2xx.push(this.#ua.transactions.send2xx(tx, response, () => this.#noAck(), (ack) => this.#ackReceived(ack)));
+    this.#pending2xx.push(this.#ua.transactions.send2xx(tx, response, () => this.noAck(), (ack) => this.ackReceived(ack)));
     this.dialog!.confirm();
     this.state = 'active';
     this.answeredAt = this.#ua.clock.now();
-    if (timer && timer !== 'too-small') this.#setSessionTimer(timer.interval);
+    if (timer && timer !== 'too-small') this.setSessionTimer(timer.interval);
     if (!this.#offerInAckPending) this.media.start();
-    this.#emit({ type: 'answered' });
+    this.emit({ type: 'answered' });
   }
 
   /** Refuses an incoming call (486 Busy Here, 603 Decline, 480 Temporarily Unavailable...). */
   reject(status = 486, reason?: string): void {
     if (this.direction !== 'incoming' || this.state !== 'ringing' || this.#finalSent) return;
-    this.#finalResponse(status, reason);
-    this.#end({ type: 'ended', cause: 'rejected', byRemote: false, status, ...(reason !== undefined ? { reason } : {}) });
+    this.finalResponse(status, reason);
+    this.end({ type: 'ended', cause: 'rejected', byRemote: false, status, ...(reason !== undefined ? { reason } : {}) });
   }
 
   /** Answers an incoming call with 302 Moved Temporarily to another target (call forwarding). */
   redirect(target: string | Uri): void {
     if (this.direction !== 'incoming' || this.state !== 'ringing' || this.#finalSent) return;
     const uri = typeof target === 'string' ? target : formatUri(target);
-    this.#finalResponse(302, undefined, { Contact: `<${uri}>` });
-    this.#end({ type: 'ended', cause: 'redirected', byRemote: false, status: 302 });
+    this.finalResponse(302, undefined, { Contact: `<${uri}>` });
+    this.end({ type: 'ended', cause: 'redirected', byRemote: false, status: 302 });
   }
 
   /** Ends the call in any state: CANCEL before a final response (once a 1xx came, §9.1), BYE after, 486 when ringing. */
@@ -346,28 +346,28 @@ export class Call {
       if (!this.#acked) {
         // §15: the callee sends no BYE before the ACK (or its time-out).
         this.#byeAfterAck = true;
-        this.#end({ type: 'ended', cause: 'hangup', byRemote: false });
+        this.end({ type: 'ended', cause: 'hangup', byRemote: false });
         return;
       }
-      this.#sendBye(this.dialog!);
-      this.#end({ type: 'ended', cause: 'hangup', byRemote: false });
+      this.sendBye(this.dialog!);
+      this.end({ type: 'ended', cause: 'hangup', byRemote: false });
       return;
     }
-    if (!this.#chosen) return this.#abandon({ type: 'ended', cause: 'hangup', byRemote: false });
-    this.#sendBye(this.#chosen.dialog);
-    this.#end({ type: 'ended', cause: 'hangup', byRemote: false });
+    if (!this.#chosen) return this.abandon({ type: 'ended', cause: 'hangup', byRemote: false });
+    this.sendBye(this.#chosen.dialog);
+    this.end({ type: 'ended', cause: 'hangup', byRemote: false });
   }
 
   /** Puts the call on hold (re-INVITE with sendonly, or inactive when the peer holds us too). */
   hold(): void {
     this.#wantHold = true;
-    this.#kick();
+    this.kick();
   }
 
   /** Takes the call off hold (re-INVITE with sendrecv). */
   resume(): void {
     this.#wantHold = false;
-    this.#kick();
+    this.kick();
   }
 
   /** Sends INFO (e.g. application/dtmf-relay) in the dialog; onDone hears the final status. */
@@ -381,19 +381,19 @@ export class Call {
    */
   request(method: string, options: { headers?: HeaderInit; body?: string | Uint8Array; contentType?: string },
     onResponse?: (response: SipResponse) => void, onFailure?: (status: number) => void): boolean {
-    const dialog = this.#confirmedDialog();
+    const dialog = this.confirmedDialog();
     if (!dialog || this.state === 'ended') return false;
     const req = dialog.createRequest(method, options);
-    this.#sendInDialog(dialog, req, (r) => {
+    this.sendInDialog(dialog, req, (r) => {
       if (r.status >= 200) onResponse?.(r);
-      if (r.status === 481 || r.status === 408) this.#dialogGone(dialog, r.status);
+      if (r.status === 481 || r.status === 408) this.dialogGone(dialog, r.status);
     }, (status) => onFailure?.(status));
     return true;
   }
 
   // ---- UAC: the INVITE -----------------------------------------------------------------------------------
 
-  #sendInvite(uri: Uri): void {
+  private sendInvite(uri: Uri): void {
     if (this.state === 'ended') return;
     const init = this.#init!;
     const offer = this.#offer!;
@@ -420,41 +420,41 @@ export class Call {
     this.#gotProvisional = false;
     const out = this.#ua.send(request, {
       onResponse: (r, o) => {
-        if (o === this.#out) this.#inviteResponse(r, o);
-        else if (r.status >= 200 && r.status < 300) this.#strayInvite2xx(r, o);
+        if (o === this.#out) this.inviteResponse(r, o);
+        else if (r.status >= 200 && r.status < 300) this.strayInvite2xx(r, o);
       },
       onFailure: (f, o) => {
-        if (o === this.#out) this.#inviteFailure(f.status, f.reason === 'transport' ? f.error.message : undefined);
+        if (o === this.#out) this.inviteFailure(f.status, f.reason === 'transport' ? f.error.message : undefined);
       },
     }, {
       ...(this.#ctx.credentials ? { credentials: this.#ctx.credentials } : {}),
       ...(this.#ctx.outboundProxy ? { outboundProxy: this.#ctx.outboundProxy } : {}),
       prepare: (r, target) => {
         this.#contactProtocol = target.protocol;
-        r.setHeader('Contact', this.#contact());
+        r.setHeader('Contact', this.contact());
       },
     });
     this.#out = out;
   }
 
   /** Gives up an unanswered outgoing call: CANCEL once a 1xx came (§9.1), and a late 2xx gets ACK and BYE. */
-  #abandon(event: Extract<CallEvent, { type: 'ended' }>): void {
+  private abandon(event: Extract<CallEvent, { type: 'ended' }>): void {
     this.#cancelWanted = true;
     this.#out?.stop();
-    if (this.#gotProvisional) this.#sendCancel();
-    this.#end(event);
+    if (this.#gotProvisional) this.sendCancel();
+    this.end(event);
   }
 
-  #inviteResponse(r: SipResponse, out: OutgoingRequest): void {
+  private inviteResponse(r: SipResponse, out: OutgoingRequest): void {
     // Authentication retries bump the CSeq: keep ours in step for redirects and in-dialog requests.
     this.#cseq = out.request.cseq.seq;
     const s = r.status;
-    if (s < 200) return this.#provisional(r, out);
-    if (s < 300) return this.#success(r, out);
-    this.#failureResponse(r);
+    if (s < 200) return this.provisional(r, out);
+    if (s < 300) return this.success(r, out);
+    this.failureResponse(r);
   }
 
-  #leg(r: SipResponse, out: OutgoingRequest): Leg {
+  private leg(r: SipResponse, out: OutgoingRequest): Leg {
     const tag = r.to.params['tag'] ?? '';
     let leg = this.#legs.get(tag);
     if (!leg) {
@@ -462,20 +462,20 @@ export class Call {
       leg = { dialog };
       this.#legs.set(tag, leg);
       const l = leg;
-      this.#ua.addDialog(dialog.key, { onRequest: (req, tx) => this.#onRequest(l.dialog, req, tx) });
+      this.#ua.addDialog(dialog.key, { onRequest: (req, tx) => this.onRequest(l.dialog, req, tx) });
     }
     return leg;
   }
 
-  #provisional(r: SipResponse, out: OutgoingRequest): void {
+  private provisional(r: SipResponse, out: OutgoingRequest): void {
     this.#gotProvisional = true;
     if (this.#cancelWanted) {
-      this.#sendCancel();
+      this.sendCancel();
       return;
     }
     if (this.state === 'ended' || this.#chosen || r.status === 100) return;
     const tagged = r.to.params['tag'] !== undefined && r.to.params['tag'] !== null;
-    const leg = tagged ? this.#leg(r, out) : undefined;
+    const leg = tagged ? this.leg(r, out) : undefined;
     if (leg && leg.dialog.state === 'early') leg.dialog.refreshFrom(r);
     const rseq = typed(r).rseq;
     if (leg && rseq !== undefined && hasTag(typed(r).require, '100rel')) {
@@ -483,7 +483,7 @@ export class Call {
       if (leg.rseq !== undefined && rseq !== leg.rseq + 1) return;
       leg.rseq = rseq;
       const prack = leg.dialog.createRequest('PRACK', { headers: { RAck: `${rseq} ${r.cseq.seq} ${r.cseq.method}` } });
-      this.#sendInDialog(leg.dialog, prack, () => {}, () => {});
+      this.sendInDialog(leg.dialog, prack, () => {}, () => {});
     }
     let earlyMedia = false;
     if (r.body.length > 0) {
@@ -497,11 +497,11 @@ export class Call {
       }
     }
     this.state = 'proceeding';
-    this.#emit({ type: 'progress', status: r.status, reason: r.reason, earlyMedia });
+    this.emit({ type: 'progress', status: r.status, reason: r.reason, earlyMedia });
   }
 
-  #success(r: SipResponse, out: OutgoingRequest): void {
-    const leg = this.#leg(r, out);
+  private success(r: SipResponse, out: OutgoingRequest): void {
+    const leg = this.leg(r, out);
     if (leg.ack) {
       // A retransmitted 2xx: our ACK was lost (§13.2.2.4).
       if (leg.ack.target) this.#ua.transactions.sendAck(leg.ack.request, leg.ack.target);
@@ -514,47 +514,47 @@ export class Call {
       d.remoteSeq = leg.dialog.remoteSeq;
       leg.dialog = d;
     }
-    this.#sendAck(leg, out.request.cseq.seq);
+    this.sendAck(leg, out.request.cseq.seq);
     if (this.#chosen || this.#cancelWanted || this.state === 'ended') {
       // §13.2.2.4: another fork answered too, or we hung up meanwhile: end that dialog.
-      this.#sendBye(leg.dialog);
-      this.#dropLeg(leg);
+      this.sendBye(leg.dialog);
+      this.dropLeg(leg);
       return;
     }
     this.#chosen = leg;
     this.dialog = leg.dialog;
     this.#timers.clear('no-answer');
     this.#peerAllowsUpdate = (typed(r).allow ?? []).some((m) => m.toUpperCase() === 'UPDATE');
-    for (const other of [...this.#legs.values()]) if (other !== leg && other.dialog.state === 'early') this.#dropLeg(other);
+    for (const other of [...this.#legs.values()]) if (other !== leg && other.dialog.state === 'early') this.dropLeg(other);
     try {
       if (r.body.length > 0) this.media.takeAnswer(r.body, r.contentType);
       else if (!this.media.current) throw new MediaError('the 2xx carries no answer');
     } catch (e) {
       if (!(e instanceof MediaError)) throw e;
-      this.#sendBye(leg.dialog);
-      this.#end({ type: 'ended', cause: 'failed', byRemote: false, status: 488, reason: e.message });
+      this.sendBye(leg.dialog);
+      this.end({ type: 'ended', cause: 'failed', byRemote: false, status: 488, reason: e.message });
       return;
     }
     this.state = 'active';
     this.answeredAt = this.#ua.clock.now();
     this.media.start();
     const timer = sessionTimerOfAnswer(r);
-    if (timer) this.#setSessionTimer(timer);
-    this.#emit({ type: 'answered' });
-    this.#kick();
+    if (timer) this.setSessionTimer(timer);
+    this.emit({ type: 'answered' });
+    this.kick();
   }
 
   /** A 2xx to an INVITE we replaced (redirect, 422, auth race): acknowledge and end that dialog. */
-  #strayInvite2xx(r: SipResponse, out: OutgoingRequest): void {
+  private strayInvite2xx(r: SipResponse, out: OutgoingRequest): void {
     const dialog = Dialog.asUac(out.request, r);
     const ack = dialog.createRequest('ACK', { cseq: out.request.cseq.seq });
-    this.#route(ack, (target) => this.#ua.transactions.sendAck(ack, target));
-    this.#sendBye(dialog);
+    this.route(ack, (target) => this.#ua.transactions.sendAck(ack, target));
+    this.sendBye(dialog);
   }
 
-  #failureResponse(r: SipResponse): void {
+  private failureResponse(r: SipResponse): void {
     if (this.#chosen) return;
-    for (const leg of this.#legs.values()) this.#dropLeg(leg);
+    for (const leg of this.#legs.values()) this.dropLeg(leg);
     this.#legs.clear(); // a redirected or retried INVITE starts afresh
     if (this.state === 'ended') return;
     const s = r.status;
@@ -565,9 +565,9 @@ export class Call {
         this.#redirects++;
         this.#cseq++;
         const target = formatUri(next.uri);
-        this.#emit({ type: 'redirected', target, status: s });
+        this.emit({ type: 'redirected', target, status: s });
         this.state = 'calling';
-        this.#sendInvite(next.uri);
+        this.sendInvite(next.uri);
         return;
       }
     }
@@ -577,23 +577,23 @@ export class Call {
         this.#retries422++;
         this.#sessionExpires = min;
         this.#cseq++;
-        this.#sendInvite(this.#out!.request.uri);
+        this.sendInvite(this.#out!.request.uri);
         return;
       }
     }
-    this.#end({ type: 'ended', cause: 'rejected', byRemote: true, status: s, reason: r.reason });
+    this.end({ type: 'ended', cause: 'rejected', byRemote: true, status: s, reason: r.reason });
   }
 
   /** transportError: why no connection could carry the INVITE (e.g. a TLS certificate problem), for the user. */
-  #inviteFailure(status: number, transportError?: string): void {
+  private inviteFailure(status: number, transportError?: string): void {
     if (this.#chosen || this.state === 'ended') return;
-    for (const leg of this.#legs.values()) this.#dropLeg(leg);
+    for (const leg of this.#legs.values()) this.dropLeg(leg);
     const reason = status === 408 ? 'Request Timeout' : transportError ? `Service Unavailable (${transportError})` : 'Service Unavailable';
-    this.#end({ type: 'ended', cause: 'failed', byRemote: false, status, reason });
+    this.end({ type: 'ended', cause: 'failed', byRemote: false, status, reason });
   }
 
   /** §9.1: CANCEL only once a provisional response came, for an INVITE still without a final one. */
-  #sendCancel(): void {
+  private sendCancel(): void {
     const out = this.#out;
     if (this.#cancelSent || !out || !out.target || !out.transaction) return;
     const tx = out.transaction;
@@ -609,7 +609,7 @@ export class Call {
   }
 
   /** Ends a leg's dialog; the leg stays known so that retransmissions of its 2xx only get the same ACK again. */
-  #dropLeg(leg: Leg): void {
+  private dropLeg(leg: Leg): void {
     this.#ua.removeDialog(leg.dialog.key);
     leg.dialog.state = 'terminated';
   }
@@ -617,27 +617,27 @@ export class Call {
   // ---- UAS: the INVITE -----------------------------------------------------------------------------------
 
   /** A final error response to the INVITE (4xx-6xx, 3xx). */
-  #finalResponse(status: number, reason?: string, headers?: Record<string, string>): void {
+  private finalResponse(status: number, reason?: string, headers?: Record<string, string>): void {
     if (this.#finalSent || !this.#tx) return;
     this.#finalSent = true;
-    this.#stop1xx();
+    this.stop1xx();
     this.#ua.forgetCancel(this.#tx);
     this.#ua.respond(this.#tx, this.invite!, status, reason, {
       toTag: this.local.params['tag']!, ...(headers ? { headers } : {}),
     });
   }
 
-  #stop1xx(): void {
+  private stop1xx(): void {
     this.#reliable1xx?.stop();
   }
 
-  #cancelledByCaller(): void {
+  private cancelledByCaller(): void {
     if (this.#finalSent) return;
-    this.#finalResponse(487);
-    this.#end({ type: 'ended', cause: 'cancelled', byRemote: true, status: 487, reason: 'Request Terminated' });
+    this.finalResponse(487);
+    this.end({ type: 'ended', cause: 'cancelled', byRemote: true, status: 487, reason: 'Request Terminated' });
   }
 
-  #ackReceived(ack: SipRequest): void {
+  private ackReceived(ack: SipRequest): void {
     this.#acked = true;
     this.#awaitingAck = false;
     if (this.#offerInAckPending) {
@@ -647,41 +647,41 @@ export class Call {
         this.media.takeAnswer(ack.body, ack.contentType);
         if (this.state !== 'ended') {
           this.media.start();
-          this.#checkRemoteHold();
+          this.checkRemoteHold();
         }
       } catch (e) {
         if (!(e instanceof MediaError)) throw e;
         this.media.rollback();
         if (this.state !== 'ended' && !this.media.current) {
-          this.#sendBye(this.dialog!);
-          this.#end({ type: 'ended', cause: 'failed', byRemote: false, status: 488, reason: e.message });
+          this.sendBye(this.dialog!);
+          this.end({ type: 'ended', cause: 'failed', byRemote: false, status: 488, reason: e.message });
           return;
         }
       }
     }
-    if (this.#byeAfterAck) return this.#byeNow();
-    this.#kick();
+    if (this.#byeAfterAck) return this.byeNow();
+    this.kick();
   }
 
-  #noAck(): void {
+  private noAck(): void {
     this.#awaitingAck = false;
     this.#acked = true;
-    if (this.#byeAfterAck) return this.#byeNow();
+    if (this.#byeAfterAck) return this.byeNow();
     if (this.state === 'ended') return;
-    this.#sendBye(this.dialog!);
-    this.#end({ type: 'ended', cause: 'no-ack', byRemote: false, status: 408, reason: 'No ACK' });
+    this.sendBye(this.dialog!);
+    this.end({ type: 'ended', cause: 'no-ack', byRemote: false, status: 408, reason: 'No ACK' });
   }
 
   /** The BYE a hang-up before the ACK deferred (§15). */
-  #byeNow(): void {
+  private byeNow(): void {
     this.#byeAfterAck = false;
-    this.#sendBye(this.dialog!);
+    this.sendBye(this.dialog!);
     this.#ua.removeDialog(this.dialog!.key);
   }
 
   // ---- in-dialog requests ----------------------------------------------------------------------------------
 
-  #onRequest(dialog: Dialog, request: SipRequest, tx: ServerTransaction | undefined): void {
+  private onRequest(dialog: Dialog, request: SipRequest, tx: ServerTransaction | undefined): void {
     if (!tx) return; // the ACK of a 2xx: the retransmitter already gave it to us
     const method = request.method;
     if (method === 'CANCEL') {
@@ -695,16 +695,16 @@ export class Call {
     if (handler) return handler(request, tx, this);
     switch (method) {
       case 'BYE':
-        return this.#byeReceived(dialog, request, tx);
+        return this.byeReceived(dialog, request, tx);
       case 'INVITE':
-        return this.#reinviteReceived(dialog, request, tx as InviteServerTransaction);
+        return this.reinviteReceived(dialog, request, tx as InviteServerTransaction);
       case 'UPDATE':
-        return this.#updateReceived(request, tx);
+        return this.updateReceived(request, tx);
       case 'PRACK':
-        return this.#prackReceived(request, tx);
+        return this.prackReceived(request, tx);
       case 'INFO':
         this.#ua.respond(tx, request, 200);
-        this.#emit({ type: 'info', contentType: request.header('Content-Type'), body: request.body });
+        this.emit({ type: 'info', contentType: request.header('Content-Type'), body: request.body });
         return;
       case 'OPTIONS':
         return void this.#ua.respond(tx, request, 200, undefined, {
@@ -715,7 +715,7 @@ export class Call {
     }
   }
 
-  #byeReceived(dialog: Dialog, request: SipRequest, tx: ServerTransaction): void {
+  private byeReceived(dialog: Dialog, request: SipRequest, tx: ServerTransaction): void {
     this.#ua.respond(tx, request, 200);
     if (this.#byeAfterAck) {
       // We hung up first and were waiting for the ACK to say so: the peer said it instead.
@@ -726,14 +726,14 @@ export class Call {
     if (this.direction === 'outgoing' && this.#chosen?.dialog !== dialog) {
       // A BYE on an early dialog of another fork: only that leg ends.
       const leg = this.#legs.get(dialog.remoteTag);
-      if (leg) this.#dropLeg(leg);
+      if (leg) this.dropLeg(leg);
       return;
     }
-    if (this.direction === 'incoming' && !this.#finalSent) this.#finalResponse(487);
-    if (this.state !== 'ended') this.#end({ type: 'ended', cause: 'remote-hangup', byRemote: true });
+    if (this.direction === 'incoming' && !this.#finalSent) this.finalResponse(487);
+    if (this.state !== 'ended') this.end({ type: 'ended', cause: 'remote-hangup', byRemote: true });
   }
 
-  #reinviteReceived(dialog: Dialog, request: SipRequest, tx: InviteServerTransaction): void {
+  private reinviteReceived(dialog: Dialog, request: SipRequest, tx: InviteServerTransaction): void {
     if (this.state !== 'active') {
       return void this.#ua.respond(tx, request, 500, undefined, { headers: { 'Retry-After': String(Math.floor(randomMs(this.#ua.random, 0, 10_000) / 1000)) } });
     }
@@ -755,7 +755,7 @@ export class Call {
       body = this.media.createOffer(this.held);
       offered = true;
     }
-    const headers: Record<string, string> = { Contact: this.#contact(), Allow: this.#ctx.allow, Supported: this.#ctx.supported };
+    const headers: Record<string, string> = { Contact: this.contact(), Allow: this.#ctx.allow, Supported: this.#ctx.supported };
     if (timer) Object.assign(headers, timer.headers);
     const response = buildResponse(request, 200, undefined, { headers, body: body.body, contentType: body.type });
     response.addHeader('Server', this.#ua.product);
@@ -764,21 +764,21 @@ export class Call {
     this.#pending2xx.push(this.#ua.transactions.send2xx(tx, response, () => {
       this.#awaitingAck = false;
       if (this.state === 'ended') return;
-      this.#sendBye(dialog);
-      this.#end({ type: 'ended', cause: 'no-ack', byRemote: false, status: 408, reason: 'No ACK' });
-    }, (ack) => this.#ackReceived(ack)));
-    if (timer) this.#setSessionTimer(timer.interval);
-    else if (this.session) this.#setSessionTimer(this.session);
+      this.sendBye(dialog);
+      this.end({ type: 'ended', cause: 'no-ack', byRemote: false, status: 408, reason: 'No ACK' });
+    }, (ack) => this.ackReceived(ack)));
+    if (timer) this.setSessionTimer(timer.interval);
+    else if (this.session) this.setSessionTimer(this.session);
     if (!offered) {
       this.media.start();
-      this.#checkRemoteHold();
+      this.checkRemoteHold();
     }
   }
 
-  #updateReceived(request: SipRequest, tx: ServerTransaction): void {
+  private updateReceived(request: SipRequest, tx: ServerTransaction): void {
     const timer = answerSessionTimer(request, this.#ctx.timer);
     if (timer === 'too-small') return void this.#ua.respond(tx, request, 422, undefined, { headers: { 'Min-SE': String(this.#ctx.timer.minSE) } });
-    const headers: Record<string, string> = { Contact: this.#contact(), Supported: this.#ctx.supported };
+    const headers: Record<string, string> = { Contact: this.contact(), Supported: this.#ctx.supported };
     if (timer) Object.assign(headers, timer.headers);
     if (request.body.length > 0) {
       // RFC 3311 §5.2: an offer while ours is outstanding is glare (491); one while theirs awaits our answer is 500.
@@ -797,44 +797,44 @@ export class Call {
       }
       this.#ua.respond(tx, request, 200, undefined, { headers, body: answer.body, contentType: answer.type });
       this.media.start();
-      this.#checkRemoteHold();
+      this.checkRemoteHold();
     } else {
       this.#ua.respond(tx, request, 200, undefined, { headers });
     }
     if (this.state === 'active') {
-      if (timer) this.#setSessionTimer(timer.interval);
-      else if (this.session) this.#setSessionTimer(this.session);
+      if (timer) this.setSessionTimer(timer.interval);
+      else if (this.session) this.setSessionTimer(this.session);
     }
   }
 
-  #prackReceived(request: SipRequest, tx: ServerTransaction): void {
+  private prackReceived(request: SipRequest, tx: ServerTransaction): void {
     if (!this.#reliable1xx?.prack(typed(request).rack)) return void this.#ua.respond(tx, request, 481);
     this.#ua.respond(tx, request, 200);
   }
 
-  #checkRemoteHold(): void {
+  private checkRemoteHold(): void {
     const m = this.media.current;
     if (!m || m.remoteHold === this.remoteHeld) return;
     this.remoteHeld = m.remoteHold;
-    this.#emit({ type: 'remote-hold', held: m.remoteHold });
+    this.emit({ type: 'remote-hold', held: m.remoteHold });
   }
 
   // ---- our session modifications (re-INVITE, UPDATE) -------------------------------------------------------
 
   /** Starts whatever modification is wanted, when none is in progress (hold/resume, then a due refresh). */
-  #kick(): void {
+  private kick(): void {
     if (this.state !== 'active' || this.#modifying || this.#glare || this.#awaitingAck || this.#offerInAckPending) return;
-    const dialog = this.#confirmedDialog();
+    const dialog = this.confirmedDialog();
     if (!dialog) return;
-    if (this.#wantHold !== this.held) return this.#reinvite(dialog, 'hold');
+    if (this.#wantHold !== this.held) return this.reinvite(dialog, 'hold');
     if (this.#refreshDue) {
       this.#refreshDue = false;
-      if (this.#peerAllowsUpdate) this.#update(dialog);
-      else this.#reinvite(dialog, 'refresh');
+      if (this.#peerAllowsUpdate) this.update(dialog);
+      else this.reinvite(dialog, 'refresh');
     }
   }
 
-  #sessionHeaders(): Record<string, string> {
+  private sessionHeaders(): Record<string, string> {
     const headers: Record<string, string> = {};
     if (this.session) {
       headers['Session-Expires'] = `${this.session.seconds};refresher=uac`;
@@ -843,22 +843,22 @@ export class Call {
     return headers;
   }
 
-  #reinvite(dialog: Dialog, why: 'hold' | 'refresh'): void {
+  private reinvite(dialog: Dialog, why: 'hold' | 'refresh'): void {
     const hold = this.#wantHold;
     const offer = why === 'refresh' ? this.media.refreshOffer(this.held) : this.media.createOffer(hold);
     const req = dialog.createRequest('INVITE', {
-      headers: { Contact: this.#contact(), Allow: this.#ctx.allow, Supported: this.#ctx.supported, ...this.#sessionHeaders() },
+      headers: { Contact: this.contact(), Allow: this.#ctx.allow, Supported: this.#ctx.supported, ...this.sessionHeaders() },
       body: offer.body,
       contentType: offer.type,
     });
     this.#modifying = 'reinvite';
     let ack: { request: BuiltRequest; target: Target } | undefined;
-    this.#sendInDialog(dialog, req, (r, out) => {
+    this.sendInDialog(dialog, req, (r, out) => {
       if (r.status < 200) return;
       if (r.status < 300) {
         if (ack) return void this.#ua.transactions.sendAck(ack.request, ack.target);
         const a = dialog.createRequest('ACK', { cseq: out.request.cseq.seq });
-        this.#route(a, (target) => {
+        this.route(a, (target) => {
           ack = { request: a, target };
           this.#ua.transactions.sendAck(a, target);
         });
@@ -871,62 +871,62 @@ export class Call {
         } catch (e) {
           if (!(e instanceof MediaError)) throw e;
           // §14.1 leaves the old session in force when the answer is unusable; tell the peer by ending.
-          this.#sendBye(dialog);
-          this.#end({ type: 'ended', cause: 'failed', byRemote: false, status: 488, reason: e.message });
+          this.sendBye(dialog);
+          this.end({ type: 'ended', cause: 'failed', byRemote: false, status: 488, reason: e.message });
           return;
         }
         this.media.start();
-        this.#checkRemoteHold();
-        this.#refreshedBy(r);
+        this.checkRemoteHold();
+        this.refreshedBy(r);
         if (why === 'hold' && this.held !== hold) {
           this.held = hold;
-          this.#emit(hold ? { type: 'held' } : { type: 'resumed' });
+          this.emit(hold ? { type: 'held' } : { type: 'resumed' });
         }
-        return this.#kick();
+        return this.kick();
       }
-      this.#modificationFailed(dialog, r, why);
+      this.modificationFailed(dialog, r, why);
     }, (status) => {
       this.#modifying = undefined;
       this.media.rollback();
-      this.#dialogGone(dialog, status);
+      this.dialogGone(dialog, status);
     });
   }
 
-  #update(dialog: Dialog): void {
+  private update(dialog: Dialog): void {
     const req = dialog.createRequest('UPDATE', {
-      headers: { Contact: this.#contact(), Supported: this.#ctx.supported, ...this.#sessionHeaders() },
+      headers: { Contact: this.contact(), Supported: this.#ctx.supported, ...this.sessionHeaders() },
     });
     this.#modifying = 'update';
-    this.#sendInDialog(dialog, req, (r) => {
+    this.sendInDialog(dialog, req, (r) => {
       if (r.status < 200) return;
       this.#modifying = undefined;
       if (this.state === 'ended') return;
       if (r.status < 300) {
         dialog.refreshFrom(r);
-        this.#refreshedBy(r);
-        return this.#kick();
+        this.refreshedBy(r);
+        return this.kick();
       }
-      this.#modificationFailed(dialog, r, 'refresh');
+      this.modificationFailed(dialog, r, 'refresh');
     }, (status) => {
       this.#modifying = undefined;
-      this.#dialogGone(dialog, status);
+      this.dialogGone(dialog, status);
     });
   }
 
   /** A 2xx to our refresh or re-INVITE restarts the session timer with what it says. */
-  #refreshedBy(r: SipResponse): void {
+  private refreshedBy(r: SipResponse): void {
     if (!this.session) return;
     const timer = sessionTimerOfAnswer(r);
-    if (timer) this.#setSessionTimer(timer);
-    else this.#setSessionTimer(this.session);
+    if (timer) this.setSessionTimer(timer);
+    else this.setSessionTimer(this.session);
   }
 
-  #modificationFailed(dialog: Dialog, r: SipResponse, why: 'hold' | 'refresh'): void {
+  private modificationFailed(dialog: Dialog, r: SipResponse, why: 'hold' | 'refresh'): void {
     this.#modifying = undefined;
     this.media.rollback();
     if (this.state === 'ended') return;
     const s = r.status;
-    if (s === 481 || s === 408) return this.#dialogGone(dialog, s);
+    if (s === 481 || s === 408) return this.dialogGone(dialog, s);
     if (s === 491) {
       // §14.1: back off 2.1–4 s when we chose the Call-ID, else 0–2 s, then try again.
       const delay = glareBackoffMs(this.#ua.random, this.direction === 'outgoing');
@@ -934,7 +934,7 @@ export class Call {
       if (why === 'refresh') this.#refreshDue = true;
       this.#timers.set('glare', delay, () => {
         this.#glare = false;
-        this.#kick();
+        this.kick();
       });
       return;
     }
@@ -943,53 +943,53 @@ export class Call {
       if (min !== undefined && min > this.session.seconds) {
         this.session = { ...this.session, seconds: min };
         this.#refreshDue = why === 'refresh' || this.#refreshDue;
-        return this.#kick();
+        return this.kick();
       }
     }
     if (why === 'hold') {
       // Not retried: the user asked once, the peer refused; the wish follows the state again.
       this.#wantHold = this.held;
-      this.#emit({ type: 'modify-failed', status: s, reason: r.reason });
+      this.emit({ type: 'modify-failed', status: s, reason: r.reason });
     }
   }
 
   /** §12.2.1.2: 481 or 408 to an in-dialog request ends the dialog. */
-  #dialogGone(dialog: Dialog, status: number): void {
+  private dialogGone(dialog: Dialog, status: number): void {
     if (this.state === 'ended') return;
-    if (status !== 481) this.#sendBye(dialog);
-    this.#end({ type: 'ended', cause: 'failed', byRemote: status === 481, status, reason: status === 481 ? 'Call Does Not Exist' : 'Request Timeout' });
+    if (status !== 481) this.sendBye(dialog);
+    this.end({ type: 'ended', cause: 'failed', byRemote: status === 481, status, reason: status === 481 ? 'Call Does Not Exist' : 'Request Timeout' });
   }
 
-  #setSessionTimer(interval: SessionInterval): void {
+  private setSessionTimer(interval: SessionInterval): void {
     this.session = interval;
     this.#timers.clear('refresh');
     if (interval.weRefresh) {
       this.#timers.set('refresh', refreshDelayMs(interval), () => {
         this.#refreshDue = true;
-        this.#kick();
+        this.kick();
       });
     }
     this.#timers.set('expire', expiryDelayMs(interval), () => {
       if (this.state === 'ended') return;
-      const dialog = this.#confirmedDialog();
-      if (dialog) this.#sendBye(dialog);
-      this.#end({ type: 'ended', cause: 'session-expired', byRemote: false, status: 408, reason: 'Session Expired' });
+      const dialog = this.confirmedDialog();
+      if (dialog) this.sendBye(dialog);
+      this.end({ type: 'ended', cause: 'session-expired', byRemote: false, status: 408, reason: 'Session Expired' });
     });
   }
 
   // ---- helpers -------------------------------------------------------------------------------------------
 
-  #confirmedDialog(): Dialog | undefined {
+  private confirmedDialog(): Dialog | undefined {
     const d = this.direction === 'outgoing' ? this.#chosen?.dialog : this.dialog;
     return d && d.state === 'confirmed' ? d : undefined;
   }
 
-  #contact(): string {
+  private contact(): string {
     return `<${formatUri(this.#ua.contactUri(this.#ctx.contactUser, this.#contactProtocol))}>`;
   }
 
   /** Sends an in-dialog request (not ACK) and keeps the dialog's CSeq past authentication retries. */
-  #sendInDialog(dialog: Dialog, request: BuiltRequest, onResponse: (r: SipResponse, out: OutgoingRequest) => void, onFailure: (status: number) => void): void {
+  private sendInDialog(dialog: Dialog, request: BuiltRequest, onResponse: (r: SipResponse, out: OutgoingRequest) => void, onFailure: (status: number) => void): void {
     this.#ua.send(request, {
       onResponse: (r, out) => {
         if (out.request.cseq.seq > dialog.localSeq) dialog.localSeq = out.request.cseq.seq;
@@ -1002,13 +1002,13 @@ export class Call {
     });
   }
 
-  #sendBye(dialog: Dialog): void {
+  private sendBye(dialog: Dialog): void {
     const bye = dialog.createRequest('BYE');
-    this.#sendInDialog(dialog, bye, () => {}, () => {});
+    this.sendInDialog(dialog, bye, () => {}, () => {});
   }
 
   /** Finds where an ACK goes (route set, outbound proxy or remote target) and gives it a Via. */
-  #route(request: BuiltRequest, send: (target: Target) => void): void {
+  private route(request: BuiltRequest, send: (target: Target) => void): void {
     const go = (targets: Target[]): void => {
       const target = targets[0];
       if (!target) return;
@@ -1026,17 +1026,17 @@ export class Call {
     }
   }
 
-  #sendAck(leg: Leg, cseq: number): void {
+  private sendAck(leg: Leg, cseq: number): void {
     const ack = leg.dialog.createRequest('ACK', { cseq });
     const entry: { request: BuiltRequest; target?: Target } = { request: ack };
     leg.ack = entry;
-    this.#route(ack, (target) => {
+    this.route(ack, (target) => {
       entry.target = target;
       this.#ua.transactions.sendAck(ack, target);
     });
   }
 
-  #end(event: Extract<CallEvent, { type: 'ended' }>): void {
+  private end(event: Extract<CallEvent, { type: 'ended' }>): void {
     if (this.state === 'ended') return;
     this.state = 'ended';
     this.endedWith = event;
@@ -1049,7 +1049,7 @@ export class Call {
     if (this.dialog && this.direction === 'incoming' && !this.#byeAfterAck) this.#ua.removeDialog(this.dialog.key);
     for (const leg of [...this.#legs.values()]) this.#ua.removeDialog(leg.dialog.key);
     if (this.#tx && !this.#finalSent) this.#ua.forgetCancel(this.#tx);
-    this.#emit(event);
+    this.emit(event);
   }
 }
 

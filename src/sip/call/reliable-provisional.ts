@@ -25,7 +25,7 @@ export class ReliableProvisional {
     this.#timers = new TimerSlots(clock);
     this.#interval = t1;
     send(response);
-    this.#timers.set('retransmit', t1, () => this.#again());
+    this.#timers.set('retransmit', t1, () => this.again());
     this.#timers.set('give-up', 64 * t1, () => {
       this.#timers.clearAll();
       onGiveUp();
@@ -48,9 +48,9 @@ export class ReliableProvisional {
     this.#timers.clearAll();
   }
 
-  #again(): void {
+  private again(): void {
     this.send(this.response);
     this.#interval *= 2;
-    this.#timers.set('retransmit', this.#interval, () => this.#again());
+    this.#timers.set('retransmit', this.#interval, () => this.again());
   }
 }

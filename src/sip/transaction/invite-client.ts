@@ -47,28 +47,28 @@ export class InviteClientTransaction {
     const t = this.#ctx.timers;
     if (!out.reliable) {
       this.#interval = timerA(t);
-      this.#timers.set('A', this.#interval, () => this.#timerA());
+      this.#timers.set('A', this.#interval, () => this.timerA());
     }
-    this.#timers.set('B', timerB(t), () => this.#timerB());
-    this.#send(out);
-    this.#watch(out);
+    this.#timers.set('B', timerB(t), () => this.timerB());
+    this.send(out);
+    this.watch(out);
   }
 
-  #watch(out: Outbound): void {
+  private watch(out: Outbound): void {
     if (!out.reliable || this.#state !== 'calling') return;
     this.#unwatch = this.#ctx.transport.watchClose?.(out, (error) => {
-      if (this.#state === 'calling') this.#terminate(transportFailure(error));
+      if (this.#state === 'calling') this.finish(transportFailure(error));
     });
   }
 
-  #stopWatching(): void {
+  private stopWatching(): void {
     this.#unwatch?.();
     this.#unwatch = undefined;
   }
 
   receiveResponse(response: SipResponse): void {
     const s = response.status;
-    this.#stopWatching();
+    this.stopWatching();
     switch (this.#state) {
       case 'calling':
       case 'proceeding':
@@ -83,20 +83,20 @@ export class InviteClientTransaction {
         } else if (s < 300) {
           this.#state = 'accepted';
           this.#timers.clearAll();
-          this.#timers.set('M', timerM(this.#ctx.timers), () => this.#terminate());
+          this.#timers.set('M', timerM(this.#ctx.timers), () => this.finish());
           this.#user.onResponse(response);
         } else {
           this.#state = 'completed';
           this.#timers.clearAll();
-          this.#ack = this.#ctx.transport.prepareRequest(this.#ctx.factory.ackForNon2xx(this.request, response), this.#sentTarget());
-          this.#timers.set('D', timerD(this.#ctx.timers, this.reliable), () => this.#terminate());
-          this.#send(this.#ack);
+          this.#ack = this.#ctx.transport.prepareRequest(this.#ctx.factory.ackForNon2xx(this.request, response), this.sentTarget());
+          this.#timers.set('D', timerD(this.#ctx.timers, this.reliable), () => this.finish());
+          this.send(this.#ack);
           this.#user.onResponse(response);
         }
         return;
       case 'completed':
         // A retransmitted final response: our ACK was lost.
-        if (s >= 300 && this.#ack) this.#send(this.#ack);
+        if (s >= 300 && this.#ack) this.send(this.#ack);
         return;
       case 'accepted':
         if (s >= 200 && s < 300) this.#user.onResponse(response);
@@ -113,45 +113,45 @@ export class InviteClientTransaction {
   cancelled(): void {
     if (this.#state !== 'calling' && this.#state !== 'proceeding') return;
     this.#timers.set('cancel', 64 * this.#ctx.timers.t1, () => {
-      if (this.#state === 'calling' || this.#state === 'proceeding') this.#terminate(TIMEOUT);
+      if (this.#state === 'calling' || this.#state === 'proceeding') this.finish(TIMEOUT);
     });
   }
 
   /** Ends the transaction at once (shutdown); the TU hears nothing more. */
   terminate(): void {
-    this.#terminate();
+    this.finish();
   }
 
   /** The ACK goes where the INVITE went, over the transport actually used. */
-  #sentTarget(): Target {
+  private sentTarget(): Target {
     const out = this.#out!;
     return { protocol: out.protocol, address: out.address, port: out.port, serverName: this.target.serverName };
   }
 
-  #timerA(): void {
+  private timerA(): void {
     if (this.#state !== 'calling') return;
     this.#interval *= 2;
-    this.#timers.set('A', this.#interval, () => this.#timerA());
-    this.#send(this.#out!);
+    this.#timers.set('A', this.#interval, () => this.timerA());
+    this.send(this.#out!);
   }
 
-  #timerB(): void {
-    if (this.#state === 'calling') this.#terminate(TIMEOUT);
+  private timerB(): void {
+    if (this.#state === 'calling') this.finish(TIMEOUT);
   }
 
-  #send(out: Outbound): void {
+  private send(out: Outbound): void {
     this.#ctx.transport.transmit(out, (error) => {
       // In Completed the TU already has its final response, so the failure is not reported again.
-      if (this.#state === 'calling') this.#terminate(transportFailure(error));
-      else if (this.#state === 'completed') this.#terminate();
+      if (this.#state === 'calling') this.finish(transportFailure(error));
+      else if (this.#state === 'completed') this.finish();
     });
   }
 
-  #terminate(failure?: TransactionFailure): void {
+  private finish(failure?: TransactionFailure): void {
     if (this.#state === 'terminated') return;
     this.#state = 'terminated';
     this.#timers.clearAll();
-    this.#stopWatching();
+    this.stopWatching();
     this.#ended();
     if (failure) this.#user.onFailure(failure);
     this.#user.onTerminated?.();

@@ -32,8 +32,8 @@ export class InviteServerTransaction {
     this.reliable = isReliable(source.protocol);
     this.#timers.set('100', TRYING_DELAY, () => {
       if (this.#state !== 'proceeding' || this.#last) return;
-      this.#last = this.#prepare(ctx.factory.response(request, 100));
-      this.#send(this.#last);
+      this.#last = this.prepare(ctx.factory.response(request, 100));
+      this.send(this.#last);
     });
   }
 
@@ -48,29 +48,29 @@ export class InviteServerTransaction {
       case 'proceeding': {
         this.#timers.clear('100');
         if (s > 100) this.#toTag = response.to.params['tag'] ?? this.#toTag;
-        const out = this.#prepare(response);
+        const out = this.prepare(response);
         if (s < 200) {
           this.#last = out;
         } else if (s < 300) {
           this.#state = 'accepted';
           this.#last = undefined;
-          this.#timers.set('L', timerL(this.#ctx.timers), () => this.#terminate());
+          this.#timers.set('L', timerL(this.#ctx.timers), () => this.finish());
         } else {
           this.#state = 'completed';
           this.#last = out;
           const t = this.#ctx.timers;
           if (!this.reliable) {
             this.#interval = timerG(t);
-            this.#timers.set('G', this.#interval, () => this.#timerG());
+            this.#timers.set('G', this.#interval, () => this.timerG());
           }
-          this.#timers.set('H', timerH(t), () => this.#timerH());
+          this.#timers.set('H', timerH(t), () => this.timerH());
         }
-        this.#send(out);
+        this.send(out);
         return;
       }
       case 'accepted':
         // The TU retransmits its 2xx through here until the ACK comes (§13.3.1.4).
-        if (s >= 200 && s < 300) this.#send(this.#prepare(response));
+        if (s >= 200 && s < 300) this.send(this.prepare(response));
         return;
       default:
         return;
@@ -87,12 +87,12 @@ export class InviteServerTransaction {
         this.#state = 'confirmed';
         this.#timers.clear('G');
         this.#timers.clear('H');
-        this.#timers.set('I', timerI(this.#ctx.timers, this.reliable), () => this.#terminate());
+        this.#timers.set('I', timerI(this.#ctx.timers, this.reliable), () => this.finish());
       }
       return this.#state !== 'accepted';
     }
     // Retransmitted INVITE: repeat the last provisional (Proceeding) or the final (Completed); absorb otherwise.
-    if ((this.#state === 'proceeding' || this.#state === 'completed') && this.#last) this.#send(this.#last);
+    if ((this.#state === 'proceeding' || this.#state === 'completed') && this.#last) this.send(this.#last);
     return true;
   }
 
@@ -102,35 +102,35 @@ export class InviteServerTransaction {
   }
 
   terminate(): void {
-    this.#terminate();
+    this.finish();
   }
 
-  #prepare(response: SipResponse): Outbound {
+  private prepare(response: SipResponse): Outbound {
     return this.#ctx.transport.prepareResponse(response, this.source);
   }
 
-  #timerG(): void {
+  private timerG(): void {
     if (this.#state !== 'completed') return;
     this.#interval = Math.min(2 * this.#interval, this.#ctx.timers.t2);
-    this.#timers.set('G', this.#interval, () => this.#timerG());
-    this.#send(this.#last!);
+    this.#timers.set('G', this.#interval, () => this.timerG());
+    this.send(this.#last!);
   }
 
-  #timerH(): void {
+  private timerH(): void {
     if (this.#state !== 'completed') return;
-    this.#terminate(() => this.user.onAckTimeout?.());
+    this.finish(() => this.user.onAckTimeout?.());
   }
 
-  #send(out: Outbound): void {
+  private send(out: Outbound): void {
     this.#ctx.transport.transmit(out, (error) => {
       if (this.#state === 'proceeding' || this.#state === 'completed') {
-        this.#terminate(() => this.user.onTransportError?.(error));
+        this.finish(() => this.user.onTransportError?.(error));
       }
     });
   }
 
   /** Ends the transaction; `report` tells the TU why, before onTerminated. */
-  #terminate(report?: () => void): void {
+  private finish(report?: () => void): void {
     if (this.#state === 'terminated') return;
     this.#state = 'terminated';
     this.#timers.clearAll();

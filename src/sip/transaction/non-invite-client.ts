@@ -44,28 +44,28 @@ export class NonInviteClientTransaction {
     this.#out = out;
     if (!out.reliable) {
       this.#interval = timerE(this.#ctx.timers);
-      this.#timers.set('E', this.#interval, () => this.#timerE());
+      this.#timers.set('E', this.#interval, () => this.timerE());
     }
-    this.#timers.set('F', timerF(this.#ctx.timers), () => this.#terminate(TIMEOUT));
-    this.#send();
-    this.#watch(out);
+    this.#timers.set('F', timerF(this.#ctx.timers), () => this.finish(TIMEOUT));
+    this.send();
+    this.watch(out);
   }
 
-  #watch(out: Outbound): void {
+  private watch(out: Outbound): void {
     if (!out.reliable || this.#state !== 'trying') return;
     this.#unwatch = this.#ctx.transport.watchClose?.(out, (error) => {
-      if (this.#state === 'trying') this.#terminate(transportFailure(error));
+      if (this.#state === 'trying') this.finish(transportFailure(error));
     });
   }
 
-  #stopWatching(): void {
+  private stopWatching(): void {
     this.#unwatch?.();
     this.#unwatch = undefined;
   }
 
   receiveResponse(response: SipResponse): void {
     if (this.#state !== 'trying' && this.#state !== 'proceeding') return; // Completed absorbs retransmissions
-    this.#stopWatching();
+    this.stopWatching();
     if (response.status < 200) {
       this.#state = 'proceeding';
       this.#user.onResponse(response);
@@ -73,35 +73,35 @@ export class NonInviteClientTransaction {
     }
     this.#state = 'completed';
     this.#timers.clearAll();
-    this.#timers.set('K', timerK(this.#ctx.timers, this.reliable), () => this.#terminate());
+    this.#timers.set('K', timerK(this.#ctx.timers, this.reliable), () => this.finish());
     this.#user.onResponse(response);
   }
 
   terminate(): void {
-    this.#terminate();
+    this.finish();
   }
 
-  #timerE(): void {
+  private timerE(): void {
     const t2 = this.#ctx.timers.t2;
     // Trying doubles up to T2; Proceeding retransmits every T2.
     if (this.#state === 'trying') this.#interval = Math.min(2 * this.#interval, t2);
     else if (this.#state === 'proceeding') this.#interval = t2;
     else return;
-    this.#timers.set('E', this.#interval, () => this.#timerE());
-    this.#send();
+    this.#timers.set('E', this.#interval, () => this.timerE());
+    this.send();
   }
 
-  #send(): void {
+  private send(): void {
     this.#ctx.transport.transmit(this.#out!, (error) => {
-      if (this.#state === 'trying' || this.#state === 'proceeding') this.#terminate(transportFailure(error));
+      if (this.#state === 'trying' || this.#state === 'proceeding') this.finish(transportFailure(error));
     });
   }
 
-  #terminate(failure?: TransactionFailure): void {
+  private finish(failure?: TransactionFailure): void {
     if (this.#state === 'terminated') return;
     this.#state = 'terminated';
     this.#timers.clearAll();
-    this.#stopWatching();
+    this.stopWatching();
     this.#ended();
     if (failure) this.#user.onFailure(failure);
     this.#user.onTerminated?.();

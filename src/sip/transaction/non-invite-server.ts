@@ -41,29 +41,29 @@ export class NonInviteServerTransaction {
       this.#state = 'proceeding';
     } else {
       this.#state = 'completed';
-      this.#timers.set('J', timerJ(this.#ctx.timers, this.reliable), () => this.#terminate());
+      this.#timers.set('J', timerJ(this.#ctx.timers, this.reliable), () => this.finish());
     }
-    this.#send(out);
+    this.send(out);
   }
 
   /** A retransmission of the request: Trying discards it, later states repeat the last response. */
   receiveRequest(_request: SipRequest): void {
-    if ((this.#state === 'proceeding' || this.#state === 'completed') && this.#last) this.#send(this.#last);
+    if ((this.#state === 'proceeding' || this.#state === 'completed') && this.#last) this.send(this.#last);
   }
 
   terminate(): void {
-    this.#terminate();
+    this.finish();
   }
 
-  #send(out: Outbound): void {
+  private send(out: Outbound): void {
     this.#ctx.transport.transmit(out, (error) => {
       if (this.#state === 'terminated') return;
-      this.#terminate(() => this.user.onTransportError?.(error));
+      this.finish(() => this.user.onTransportError?.(error));
     });
   }
 
   /** Ends the transaction; `report` tells the TU why, before onTerminated. */
-  #terminate(report?: () => void): void {
+  private finish(report?: () => void): void {
     if (this.#state === 'terminated') return;
     this.#state = 'terminated';
     this.#timers.clearAll();

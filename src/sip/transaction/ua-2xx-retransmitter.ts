@@ -48,10 +48,10 @@ export class Uas2xxRetransmitter {
     };
     timers.set('retransmit', interval, again);
     timers.set('give-up', 64 * t1, () => {
-      this.#drop(key, entry);
+      this.drop(key, entry);
       onNoAck();
     });
-    return { stop: () => this.#drop(key, entry) };
+    return { stop: () => this.drop(key, entry) };
   }
 
   /** Returns true when the ACK acknowledges a 2xx being retransmitted, which then stops. */
@@ -59,7 +59,7 @@ export class Uas2xxRetransmitter {
     const key = ackKey(ack.callId, ack.cseq.seq, ack.to.params['tag']);
     const entry = this.#pending.get(key);
     if (!entry) return false;
-    this.#drop(key, entry);
+    this.drop(key, entry);
     entry.onAck?.(ack);
     return true;
   }
@@ -69,7 +69,7 @@ export class Uas2xxRetransmitter {
     this.#pending.clear();
   }
 
-  #drop(key: string, entry: { timers: TimerSlots }): void {
+  private drop(key: string, entry: { timers: TimerSlots }): void {
     entry.timers.clearAll();
     if (this.#pending.get(key) === entry) this.#pending.delete(key);
   }
