@@ -119,6 +119,18 @@ class LampWatch {
     });
   }
 
+  /**
+   * A watch that lost its subscription without a NOTIFY saying so (the colleague's phone vanished, a refresh timed
+   * out) is being renewed by the subscription itself; until it is, the lamp cannot be trusted.
+   */
+  check(): void {
+    const s = this.#sub.state;
+    if (s !== 'active' && s !== 'pending' && !this.#stopped) {
+      this.#state.reset();
+      this.#report('unknown');
+    }
+  }
+
   stop(): void {
     this.#stopped = true;
     if (this.#timer !== undefined) this.#ua.clock.clearTimer(this.#timer);
@@ -173,6 +185,9 @@ function stateKey(calls: readonly PhoneCall[]): string {
 }
 
 // ---- the dialog notifier (others' BLF keys watching us) ----
+
+/** How often BLF keys look whether their subscriptions still stand. */
+const LAMP_CHECK_MS = 60_000;
 
 const MAX_WATCHERS = 8;
 const MAX_WATCH_SECONDS = 3600;
@@ -302,12 +317,18 @@ export function startPresence(app: PhoneApp, accounts: readonly ServiceAccount[]
   const first = accounts[0];
   const lamps: LampWatch[] = [];
   let lampsStarted = false;
+  let checkTimer: TimerHandle | undefined;
+  const checkLamps = (): void => {
+    for (const l of lamps) l.check();
+    checkTimer = app.hal.clock.setTimer(LAMP_CHECK_MS, checkLamps);
+  };
   const startLamps = (): void => {
     lampsStarted = true;
-    if (!first) return;
+    if (!first || settings.blf.length === 0) return;
     settings.blf.forEach((b, index) => {
       lamps.push(new LampWatch(app.ua, first, b.uri, options.blfExpires ?? 600, retryMs, (state) => app.phone.handle({ type: 'blf', index, state })));
     });
+    checkTimer = app.hal.clock.setTimer(LAMP_CHECK_MS, checkLamps);
   };
   // With a registrar, watch once registered (the registrar routes the SUBSCRIBEs); peer-to-peer at once.
   if (!app.registrations[0]) startLamps();
@@ -339,6 +360,7 @@ export function startPresence(app: PhoneApp, accounts: readonly ServiceAccount[]
     },
     stop(): void {
       stopped = true;
+      if (checkTimer !== undefined) app.hal.clock.clearTimer(checkTimer);
       for (const l of lamps) l.stop();
       for (const p of publishers) p?.stop();
       notifier?.stop();

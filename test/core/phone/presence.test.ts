@@ -220,6 +220,18 @@ test('BLF: a colleague that goes away shows unknown; the key watches again later
   await Promise.all([again.stop(), bob.stop(), carol.stop()]);
 });
 
+test('BLF: a colleague whose phone vanishes without a word shows unknown once the refresh fails, and idle when it is back', async (t) => {
+  const { clock, internet, alice, bob, carol } = await trio();
+  t.deepEqual(lamps(bob), ['Alice:idle']);
+  internet.drop = (d) => d.to.address === '10.0.0.1' || d.from.address === '10.0.0.1';
+  await flush(clock, 600_000, 5000); // the refresh (due before 600 s) times out
+  t.deepEqual(lamps(bob), ['Alice:unknown']);
+  internet.drop = undefined;
+  await flush(clock, 400_000, 5000); // the subscription is made again
+  t.deepEqual(lamps(bob), ['Alice:idle']);
+  await Promise.all([alice.stop(), bob.stop(), carol.stop()]);
+});
+
 test('BLF: a colleague whose phone refuses the subscription shows unknown', async (t) => {
   const { clock, internet, alice, carol, start } = await trio();
   // dave's key points at a user alice's phone does not have: 404, and the lamp stays unknown.
