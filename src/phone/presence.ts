@@ -315,19 +315,28 @@ export function startPresence(app: PhoneApp, accounts: readonly ServiceAccount[]
   const settings = app.settings;
   const retryMs = options.retryMs ?? 300_000;
   const first = accounts[0];
-  const lamps: LampWatch[] = [];
+  let lamps: LampWatch[] = [];
   let lampsStarted = false;
+  /** The BLF URIs being watched, in key order: new settings with other keys start the watches again. */
+  let watched = '';
   let checkTimer: TimerHandle | undefined;
   const checkLamps = (): void => {
     for (const l of lamps) l.check();
     checkTimer = app.hal.clock.setTimer(LAMP_CHECK_MS, checkLamps);
   };
+  const stopLamps = (): void => {
+    if (checkTimer !== undefined) app.hal.clock.clearTimer(checkTimer);
+    checkTimer = undefined;
+    for (const l of lamps) l.stop();
+    lamps = [];
+  };
   const startLamps = (): void => {
     lampsStarted = true;
-    if (!first || settings.blf.length === 0) return;
-    settings.blf.forEach((b, index) => {
-      lamps.push(new LampWatch(app.ua, first, b.uri, options.blfExpires ?? 600, retryMs, (state) => app.phone.handle({ type: 'blf', index, state })));
-    });
+    const blf = app.settings.blf;
+    watched = blf.map((b) => b.uri).join(' ');
+    if (!first || blf.length === 0) return;
+    lamps = blf.map((b, index) =>
+      new LampWatch(app.ua, first, b.uri, options.blfExpires ?? 600, retryMs, (state) => app.phone.handle({ type: 'blf', index, state })));
     checkTimer = app.hal.clock.setTimer(LAMP_CHECK_MS, checkLamps);
   };
   // With a registrar, watch once registered (the registrar routes the SUBSCRIBEs); peer-to-peer at once.
@@ -343,6 +352,10 @@ export function startPresence(app: PhoneApp, accounts: readonly ServiceAccount[]
     if (stopped) return;
     const phone = app.phone;
     if (!lampsStarted && phone.lines[0]?.registration === 'registered') startLamps();
+    else if (lampsStarted && phone.settings.blf.map((b) => b.uri).join(' ') !== watched) {
+      stopLamps();
+      startLamps();
+    }
     if (publishers.length) {
       const state = ownPresence(phone);
       publishers.forEach((p, line) => {
@@ -360,8 +373,7 @@ export function startPresence(app: PhoneApp, accounts: readonly ServiceAccount[]
     },
     stop(): void {
       stopped = true;
-      if (checkTimer !== undefined) app.hal.clock.clearTimer(checkTimer);
-      for (const l of lamps) l.stop();
+      stopLamps();
       for (const p of publishers) p?.stop();
       notifier?.stop();
     },

@@ -232,6 +232,22 @@ test('BLF: a colleague whose phone vanishes without a word shows unknown once th
   await Promise.all([alice.stop(), bob.stop(), carol.stop()]);
 });
 
+test('BLF: new settings with other keys watch the new colleagues; a key that stays keeps its lamp', async (t) => {
+  const { clock, alice, bob, carol } = await trio();
+  carol.phone.dial('sip:alice@10.0.0.1');
+  await flush(clock, 200);
+  t.deepEqual(lamps(bob), ['Alice:ringing']);
+  bob.phone.applySettings({ ...bob.settings, blf: [{ label: 'Carol', uri: 'sip:carol@10.0.0.3' }, { label: 'Alice', uri: 'sip:alice@10.0.0.1' }] });
+  t.deepEqual(lamps(bob), ['Carol:unknown', 'Alice:ringing']);
+  await flush(clock, 200);
+  t.deepEqual(lamps(bob), ['Carol:busy', 'Alice:ringing']);
+  t.is(alice.services!.presence.watchers, 1, 'the old watch ended, the new one took its place');
+  carol.press('soft4');
+  await flush(clock, 300);
+  t.deepEqual(lamps(bob), ['Carol:idle', 'Alice:idle']);
+  await Promise.all([alice.stop(), bob.stop(), carol.stop()]);
+});
+
 test('BLF: a colleague whose phone refuses the subscription shows unknown', async (t) => {
   const { clock, internet, alice, carol, start } = await trio();
   // dave's key points at a user alice's phone does not have: 404, and the lamp stays unknown.
