@@ -6,7 +6,7 @@ import type { NameAddr, Params } from '../message.js';
 import type { Uri } from '../uri.js';
 import { formatUri, parseUri } from '../uri.js';
 import { SipError } from '../errors.js';
-import { formatParams, parseParams } from './params.js';
+import { PROTO, formatParams, paramName, parseParams } from './params.js';
 import { C_ADDR_SPEC, C_IN_ANGLE, C_TOKEN, C_WS, CHAR_CLASS, describeAt, quote, readQuoted, scanClass, skipWs, trimEnd } from './scan.js';
 
 // Called with the string as `this`: XS boxes a primitive string on every property access (length, charCodeAt...).
@@ -205,8 +205,46 @@ function parseAddrSpec(text: string, i: number, what: string): NameAddrResult {
   return { value: new LazyNameAddr(text.slice(i, j), r.params, undefined, false, what), end: r.end };
 }
 
+// The usual whole value: ["display name"] <URI> *(;name[=token]), nothing escaped, no LWS but before '<'.
+const RE_COMMON = /(?:"[^"\\\r\n]*"[ \t]*)?<[^ \t\r\n<>"]+>(?:;[A-Za-z0-9\-.!%*_+`'~]+(?:=[A-Za-z0-9\-.!%*_+`'~:[\]]+)?)*/y;
+const LT = String.fromCharCode(60);
+const GT = String.fromCharCode(62);
+const SEMI = String.fromCharCode(59);
+const EQ = String.fromCharCode(61);
+
+/**
+ * The usual form of a whole value, checked by one native match and taken apart with indexOf (in XS every
+ * match allocates, a search does not); undefined for anything else, which the general parser takes.
+ */
+function parseCommon(text: string, what: string): LazyNameAddr | undefined {
+  const n = lengthOf.call(text, EMPTY);
+  RE_COMMON.lastIndex = 0;
+  if (!RE_COMMON.test(text) || RE_COMMON.lastIndex !== n) return undefined;
+  let displayName: string | undefined;
+  let lt = 0;
+  if (charCodeAt.call(text, 0) === 34) {
+    const q = indexOf.call(text, DQUOTE, 1);
+    displayName = slice.call(text, 1, q);
+    lt = indexOf.call(text, LT, q + 1);
+  }
+  const gt = indexOf.call(text, GT, lt + 1);
+  const params: Params = {};
+  for (let p = gt + 1; p < n;) {
+    let e = indexOf.call(text, SEMI, p + 1);
+    if (e < 0) e = n;
+    const eq = indexOf.call(text, EQ, p + 1);
+    const name = paramName(text, p + 1, eq >= 0 && eq < e ? eq : e);
+    if (params[name] !== undefined || name === PROTO) return undefined;
+    params[name] = eq >= 0 && eq < e ? slice.call(text, eq + 1, e) : null;
+    p = e;
+  }
+  return new LazyNameAddr(slice.call(text, lt + 1, gt), params, displayName, true, what);
+}
+
 /** Parses a single name-addr / addr-spec header value (From, To, Refer-To...). */
 export function parseNameAddr(text: string, what = 'header'): LazyNameAddr {
+  const common = parseCommon(text, what);
+  if (common !== undefined) return common;
   const r = parseNameAddrAt(text, 0, what);
   if (r.end < lengthOf.call(text, EMPTY)) {
     throw new SipError(`bad ${what}: unexpected ${describeAt(text, r.end)} after value`, 400, what);
