@@ -2,13 +2,14 @@
 import type { Params, Via } from '../message.js';
 import { SipError } from '../errors.js';
 import { bareIPv6, hostDefect, isIPv4, parseIPv6 } from '../uri.js';
-import { formatParams, parseParams } from './params.js';
+import { PROTO, formatParams, paramName, parseParams } from './params.js';
 import { C_DIGIT, C_TOKEN, describeAt, readUInt, scanClass, skipWs } from './scan.js';
 
 // Called with the string as `this`: XS boxes a primitive string on every property access (length, charCodeAt...).
 const charCodeAt = String.prototype.charCodeAt;
 const indexOf = String.prototype.indexOf;
 const slice = String.prototype.slice;
+const startsWith = String.prototype.startsWith;
 const lengthOf = String.prototype.lastIndexOf; // lastIndexOf('') is the length
 // Built at load time: XS copies a string literal argument on every call.
 const EMPTY = String.fromCharCode();
@@ -160,8 +161,12 @@ function checkParams(via: Via): void {
   if (rport !== undefined) {
     if (rport === null) via.rport = null;
     else {
-      if (scanClass(rport, 0, C_DIGIT) !== lengthOf.call(rport, EMPTY)) bad('rport is not a number');
-      via.rport = readUInt(rport, 0, 65535, 'Via rport').value;
+      const port = digits(rport, 0, lengthOf.call(rport, EMPTY));
+      if (port >= 0 && port <= 65535) via.rport = port;
+      else {
+        if (scanClass(rport, 0, C_DIGIT) !== lengthOf.call(rport, EMPTY)) bad('rport is not a number');
+        via.rport = readUInt(rport, 0, 65535, 'Via rport').value;
+      }
     }
   }
   const ttl = params['ttl'];
@@ -172,8 +177,72 @@ function checkParams(via: Via): void {
   if (maddr !== undefined && (maddr === null || lengthOf.call(maddr, EMPTY) === 0)) bad('maddr without value');
 }
 
+/** The number written in text[s, e) with 1 to 5 digits, else -1 (no allocation). */
+function digits(text: string, s: number, e: number): number {
+  if (e <= s || e - s > 5) return -1;
+  let v = 0;
+  for (let k = s; k < e; k++) {
+    const c = charCodeAt.call(text, k);
+    if (c < 48 || c > 57) return -1;
+    v = v * 10 + c - 48;
+  }
+  return v;
+}
+
+// The usual whole value, one via-parm: SIP/2.0/transport host[:port] *(;name[=token]), no LWS but one SP.
+const RE_COMMON =
+  /SIP\/2\.0\/[A-Za-z0-9\-.!%*_+`'~]+ [A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:;[A-Za-z0-9\-.!%*_+`'~]+(?:=[A-Za-z0-9\-.!%*_+`'~:[\]]+)?)*/y;
+const SP = String.fromCharCode(32);
+const SEMI = String.fromCharCode(59);
+const EQ = String.fromCharCode(61);
+const TRANSPORTS: readonly string[] = [UDP, TCP, TLS, WSS, WS];
+
+/**
+ * A value of the usual form, checked by one native match and taken apart with indexOf (in XS every match
+ * allocates, a search does not); undefined for anything else, which the general parser takes.
+ */
+function parseCommon(text: string): Via | undefined {
+  const n = lengthOf.call(text, EMPTY);
+  RE_COMMON.lastIndex = 0;
+  if (!RE_COMMON.test(text) || RE_COMMON.lastIndex !== n) return undefined;
+  const sp = indexOf.call(text, SP, 8);
+  let transport: string | undefined;
+  for (let k = 0; k < TRANSPORTS.length; k++) {
+    const t = TRANSPORTS[k]!;
+    if (lengthOf.call(t, EMPTY) === sp - 8 && startsWith.call(text, t, 8)) transport = t;
+  }
+  transport ??= slice.call(text, 8, sp).toUpperCase();
+  const semi = indexOf.call(text, SEMI, sp + 1);
+  let he = semi < 0 ? n : semi;
+  const colon = indexOf.call(text, COLON, sp + 1);
+  let port = -1;
+  if (colon >= 0 && colon < he) {
+    port = digits(text, colon + 1, he);
+    if (port < 0 || port > 65535) return undefined;
+    he = colon;
+  }
+  const host = slice.call(text, sp + 1, he);
+  if (hostDefect(host) !== undefined) return undefined;
+  const params: Params = {};
+  for (let p = semi < 0 ? n : semi; p < n;) {
+    let e = indexOf.call(text, SEMI, p + 1);
+    if (e < 0) e = n;
+    const eq = indexOf.call(text, EQ, p + 1);
+    const name = paramName(text, p + 1, eq >= 0 && eq < e ? eq : e);
+    if (params[name] !== undefined || name === PROTO) return undefined;
+    params[name] = eq >= 0 && eq < e ? slice.call(text, eq + 1, e) : null;
+    p = e;
+  }
+  const via: Via = { protocol: SIP_2_0, transport, host: host.toLowerCase(), params };
+  if (port >= 0) via.port = port;
+  checkParams(via);
+  return via;
+}
+
 /** Parses a Via header value: one or more comma-separated via-parms, top first. */
 export function parseVia(text: string): Via[] {
+  const common = parseCommon(text);
+  if (common !== undefined) return [common];
   const out: Via[] = [];
   const n = lengthOf.call(text, EMPTY);
   let i = 0;
@@ -188,7 +257,7 @@ export function parseVia(text: string): Via[] {
 
 /** Parses only the first via-parm of a Via header value (the top Via, read for every message). */
 export function parseTopVia(text: string): Via {
-  return parseViaAt(text, 0).via;
+  return parseCommon(text) ?? parseViaAt(text, 0).via;
 }
 
 /** Serialises one Via value; branch/received/rport fields override the params of the same name. */
