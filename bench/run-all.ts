@@ -14,6 +14,7 @@ const ALL: ReadonlyArray<{ name: string; file: string }> = [
   { name: 'media path (XS)', file: 'media-xs.js' },
   { name: 'phone memory (XS)', file: 'memory-xs.js' },
   { name: 'call set-up (Kamailio, xsphone vs baresip)', file: 'calls.js' },
+  { name: 'fleet vs SIPp (Kamailio)', file: 'fleet.js' },
 ];
 
 function run(file: string): Promise<{ code: number | null; output: string }> {

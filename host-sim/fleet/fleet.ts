@@ -21,6 +21,7 @@ import { Registration } from '../../src/sip/ua/registration.js';
 import { UserAgent } from '../../src/sip/ua/user-agent.js';
 import { formatUri, type SipUri } from '../../src/sip/uri.js';
 import { buildReport, FleetMetrics, type FleetReport } from './metrics.js';
+import { TickClock } from './tick-clock.js';
 
 export interface FleetOptions {
   phones: number;
@@ -46,6 +47,8 @@ export interface FleetOptions {
   /** Local address (loopback). */
   address: string;
   logLevel?: LogLevel;
+  /** Tick the media timers share, ms (default 5; 0 gives each leg its own Node timer). */
+  mediaTickMs?: number;
   logSink?: (line: string) => void;
 }
 
@@ -95,6 +98,8 @@ export class Fleet {
   readonly options: FleetOptions;
   readonly metrics = new FleetMetrics();
   readonly clock: Clock = new HostClock();
+  /** Media timers (20 ms frames, RTCP) share one tick: one wake-up for all legs instead of one per leg and frame. */
+  readonly #mediaClock: Clock & { close?(): void };
   readonly #network = new HostNetwork();
   readonly #random = new HostRandom();
   readonly #log: Logger;
@@ -116,6 +121,7 @@ export class Fleet {
 
   constructor(options: FleetOptions) {
     this.options = options;
+    this.#mediaClock = options.mediaTickMs === 0 ? new HostClock() : new TickClock(options.mediaTickMs ?? 5);
     const sink = options.logSink ?? ((line: string) => process.stderr.write(`${line}\n`));
     this.#log = options.logLevel ? new Logger('fleet', (level, area, message) => sink(`${level} ${area}: ${message}`), options.logLevel) : silent;
   }
@@ -309,6 +315,7 @@ export class Fleet {
     await Promise.all(Array.from({ length: Math.min(UNREGISTER_PARALLEL, registered.length) }, worker));
     for (const p of this.#phones) if (p.registration.state.state !== 'unregistered') void p.registration.stop();
     for (const e of this.#spares.splice(0)) e.close();
+    this.#mediaClock.close?.();
     this.#ua?.close();
     this.#transport?.close();
     this.#phase = 'done';
@@ -518,7 +525,7 @@ export class Fleet {
 
   #openEngine(): Promise<CallMediaEngine> {
     return CallMediaEngine.open({
-      network: this.#network, clock: this.clock, random: this.#random, bindAddress: this.options.address,
+      network: this.#network, clock: this.#mediaClock, random: this.#random, bindAddress: this.options.address,
       ...(this.#log !== silent ? { log: this.#log.child('media') } : {}),
     });
   }

@@ -1,0 +1,142 @@
+// `npm run bench:fleet`: `xsphone load` with 1,000 registered phones and ~100 concurrent calls with G.711 RTP both
+// ways through Kamailio on loopback, beside SIPp running the same call pattern (uac-call.xml streaming PCMU, the UAS
+// uas-answer.xml echoing it back) in the same run. Prints CPU time per call of each (process CPU, user + system, over
+// the call phase) and the ratio. Targets: 0 failures, >= 100 concurrent calls, fleet CPU/call <= 2x SIPp's.
+// Usage: node dist/bench/fleet.js [--phones N] [--cps R] [--duration S] [--hold S]
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensurePeers, KAMAILIO, PEERS } from '../test/interop/peers.js';
+import { fixed, table, verdict } from './report.js';
+import type { FleetReport } from '../host-sim/fleet/metrics.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const BIN = path.join(here, '../../bin/xsphone.js');
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i > 0 ? Number(process.argv[i + 1]) : NaN;
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+}
+
+const PHONES = arg('phones', 1000);
+const CPS = arg('cps', 10);
+const DURATION = arg('duration', 30);
+const HOLD = arg('hold', 10);
+const CALLS = Math.floor(CPS * DURATION);
+
+function run(cmd: string, args: string[], ms: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Runs a command under bash and returns its exit code and the CPU its children used (bash's `times`), in ms. */
+async function timed(args: string[], ms: number): Promise<{ code: number | null; cpuMs: number; stdout: string }> {
+  const script = '"$@" >"$OUT" 2>&1; rc=$?; times; exit $rc';
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-fleet-'));
+  const out = path.join(dir, 'out.txt');
+  const r = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+    const child = spawn('bash', ['-c', script, 'timed', ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, OUT: out } });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), ms);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout });
+    });
+  });
+  // `times` prints the shell's user/system times, then its children's: "0m1.234s 0m0.567s".
+  const lines = r.stdout.trim().split('\n');
+  const m = /(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s/.exec(lines[lines.length - 1] ?? '');
+  const cpuMs = m ? (Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4])) * 1000 : NaN;
+  let text = '';
+  try {
+    text = readFileSync(out, 'utf8');
+  } catch {
+    // no output
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return { code: r.code, cpuMs, stdout: text };
+}
+
+async function fleet(): Promise<FleetReport> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-fleet-'));
+  const file = path.join(dir, 'report.json');
+  const r = await run(process.execPath, [BIN, 'load', '--phones', String(PHONES), '--registrar', `sip:${KAMAILIO.address}:${KAMAILIO.port}`,
+    '--cps', String(CPS), '--duration', String(DURATION), '--hold', String(HOLD), '--report', file], (DURATION + HOLD + 120) * 1000);
+  process.stdout.write(r.stdout);
+  if (r.code !== 0) throw new Error(`xsphone load exited with ${r.code}: ${r.stderr.slice(-1500)}`);
+  const report = JSON.parse(readFileSync(file, 'utf8')) as FleetReport;
+  rmSync(dir, { recursive: true, force: true });
+  return report;
+}
+
+/** SIPp: a UAS echoing RTP on 5192 and a UAC calling it through Kamailio at the same rate, hold and count. */
+async function sipp(): Promise<{ calls: number; failed: number; cpuMs: number }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-fleet-sipp-'));
+  const uac = readFileSync(path.join(PEERS, 'sipp/uac-call.xml'), 'utf8').replace(/<pause milliseconds="\d+"\/>/, `<pause milliseconds="${HOLD * 1000}"/>`);
+  if (!uac.includes(`<pause milliseconds="${HOLD * 1000}"/>`)) throw new Error('uac-call.xml: no pause to set the hold time');
+  writeFileSync(path.join(dir, 'uac.xml'), uac);
+  const limit = (DURATION + HOLD + 60) * 1000;
+  const uas = timed(['sipp', '-sf', path.join(PEERS, 'sipp/uas-answer.xml'), '-i', '127.0.0.1', '-p', '5192', '-mi', '127.0.0.1', '-mp', '6400',
+    '-rtp_echo', '-m', String(CALLS), '-timeout', String(DURATION + HOLD + 40), '-timeout_error', '-nostdin'], limit);
+  await new Promise((r) => setTimeout(r, 1000));
+  const caller = await timed(['sipp', '-sf', path.join(dir, 'uac.xml'), '-s', 'svc', '-key', 'caller', 'alice', '-i', '127.0.0.1', '-p', '5193',
+    '-mi', '127.0.0.1', '-mp', '6500', '-rsa', `${KAMAILIO.address}:${KAMAILIO.port}`, '-r', String(CPS), '-m', String(CALLS), '-l', String(CALLS),
+    '-timeout', String(DURATION + HOLD + 40), '-timeout_error', '-nostdin', '127.0.0.1:5192'], limit);
+  const callee = await uas;
+  rmSync(dir, { recursive: true, force: true });
+  const failedLine = /Failed call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(caller.stdout);
+  const okLine = /Successful call\s*\|\s*\d+\s*\|\s*(\d+)/.exec(caller.stdout);
+  const calls = okLine ? Number(okLine[1]) : caller.code === 0 ? CALLS : 0;
+  const failed = failedLine ? Number(failedLine[1]) : caller.code === 0 ? 0 : CALLS - calls;
+  if (caller.code !== 0 || callee.code !== 0) console.log(`SIPp exit codes: uac ${caller.code}, uas ${callee.code}`);
+  return { calls, failed, cpuMs: caller.cpuMs + callee.cpuMs };
+}
+
+function hasSipp(): boolean {
+  try {
+    execFileSync('sipp', ['-v'], { stdio: 'ignore', timeout: 10_000 });
+    return true;
+  } catch (e) {
+    return (e as { status?: number }).status !== undefined; // sipp -v exits non-zero but exists
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`Fleet benchmark: ${PHONES} phones registered, ${CPS} calls/s for ${DURATION} s, ${HOLD} s hold (≈${CPS * HOLD} concurrent), G.711 RTP both ways, through Kamailio ${KAMAILIO.address}:${KAMAILIO.port}\n`);
+  ensurePeers('kamailio');
+  const f = await fleet();
+  console.log('');
+  if (!hasSipp()) throw new Error('sipp is not installed (apt-get install sip-tester)');
+  const s = await sipp();
+  const fleetPerCall = f.resources.cpuMsPerCall ?? NaN;
+  const sippPerCall = s.calls > 0 ? s.cpuMs / s.calls : NaN;
+  const ratio = fleetPerCall / sippPerCall;
+  console.log(table(['', 'calls ok', 'failed', 'CPU ms / call', 'legs with RTP'], [
+    ['xsphone load (UAC + UAS phones)', String(f.calls.completed), String(f.calls.failed + f.calls.dropped), fixed(fleetPerCall, 2), `${f.rtp.legs}`],
+    ['SIPp uac-call + uas-answer -rtp_echo', String(s.calls), String(s.failed), fixed(sippPerCall, 2), `${2 * s.calls}`],
+  ]));
+  console.log(`(CPU: user + system of each process over the calls; the fleet's excludes registering and unregistering ${PHONES} phones.`);
+  console.log(` Both sides send and receive one 20 ms PCMU packet per leg and frame; the fleet also decodes, conceals and measures.)\n`);
+  const fleetOk = f.registrations.ok === PHONES && f.calls.failed === 0 && f.calls.dropped === 0 && f.calls.completed === CALLS && f.rtp.legs === 2 * CALLS;
+  console.log(verdict(fleetOk && f.calls.concurrentMax >= 100, 'fleet: phones registered, concurrent calls with media, failures',
+    `${f.registrations.ok} registered, ${f.calls.concurrentMax} concurrent, ${f.calls.completed}/${CALLS} completed, ${f.calls.failed + f.calls.dropped} failed`,
+    `${PHONES} registered, >= 100 concurrent, 0 failed`));
+  console.log(verdict(s.failed === 0 && s.calls === CALLS, 'SIPp baseline: same pattern, 0 failures', `${s.calls}/${CALLS} ok, ${s.failed} failed`, '0 failed'));
+  console.log(verdict(Number.isFinite(ratio) && ratio <= 2, 'fleet CPU per call vs SIPp', `${fixed(fleetPerCall, 2)} ms vs ${fixed(sippPerCall, 2)} ms = ${fixed(ratio, 2)}x`, '<= 2x'));
+}
+
+await main();
