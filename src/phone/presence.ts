@@ -270,7 +270,8 @@ class DialogNotifier {
     const { body, key } = this.#body(w);
     w.last = key;
     w.sub.notifier.notify('active', { body, contentType: DIALOG_INFO_TYPE }, (status) => {
-      if (status >= 300) this.#drop(w); // 481: the watcher is gone; a timeout or error: stop talking to it
+      // 481: the watcher is gone; 408/503: it cannot be reached. (A 500 for a NOTIFY overtaken by the next is harmless.)
+      if (status === 481 || status === 408 || status === 503) this.#drop(w);
     });
   }
 

@@ -248,6 +248,17 @@ test('BLF: new settings with other keys watch the new colleagues; a key that sta
   await Promise.all([alice.stop(), bob.stop(), carol.stop()]);
 });
 
+test('dialog notifier: a watcher that no longer answers its NOTIFYs is dropped', async (t) => {
+  const { clock, internet, alice, bob, carol } = await trio();
+  t.is(alice.services!.presence.watchers, 1);
+  internet.drop = (d) => d.to.address === '10.0.0.2';
+  carol.phone.dial('sip:alice@10.0.0.1'); // alice rings: her NOTIFY to bob goes unanswered
+  await flush(clock, 40_000, 500);
+  t.is(alice.services!.presence.watchers, 0);
+  internet.drop = undefined;
+  await Promise.all([alice.stop(), bob.stop(), carol.stop()]);
+});
+
 test('BLF: a colleague whose phone refuses the subscription shows unknown', async (t) => {
   const { clock, internet, alice, carol, start } = await trio();
   // dave's key points at a user alice's phone does not have: 404, and the lamp stays unknown.
