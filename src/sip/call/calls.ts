@@ -63,7 +63,7 @@ export class CallManager {
     this.ua = ua;
     this.#options = options;
     this.#log = options.log ?? ua.log ?? silent;
-    ua.handle('INVITE', (request, tx, source) => this.#incoming(request, tx, source));
+    ua.handle('INVITE', (request, tx, source) => this.incoming(request, tx, source));
     // Only meaningful inside an INVITE dialog; claiming them here also lists them in the UA's Allow (OPTIONS).
     for (const method of ['PRACK', 'UPDATE']) ua.handle(method, (request, tx) => void ua.respond(tx, request, 481));
   }
@@ -86,7 +86,7 @@ export class CallManager {
     return [...new Set([...this.ua.allow, ...CALL_METHODS, ...(this.#options.allow ?? [])])].join(', ');
   }
 
-  #context(line: Line): CallContext {
+  private context(line: Line): CallContext {
     return {
       ua: this.ua,
       contactUser: line.user,
@@ -120,14 +120,14 @@ export class CallManager {
     };
     const routes = line.routes?.() ?? [];
     const media = line.media({ direction: 'outgoing' });
-    const call = Call.outgoing(this.#context(line), media, {
+    const call = Call.outgoing(this.context(line), media, {
       from, to: { uri, params: {} }, uri, ...(routes.length ? { routes } : {}), ...(headers ? { headers } : {}),
     });
-    this.#track(call);
+    this.track(call);
     return call;
   }
 
-  #track(call: Call): void {
+  private track(call: Call): void {
     this.calls.add(call);
     call.on((e) => {
       if (e.type === 'ended') this.calls.delete(call);
@@ -135,7 +135,7 @@ export class CallManager {
   }
 
   /** The line an INVITE is for: by Request-URI user, then To user, else the first line (unless strict). */
-  #lineFor(request: SipRequest): Line | undefined {
+  private lineFor(request: SipRequest): Line | undefined {
     const users = [request.uri, request.to.uri].map((u) => (isSipUri(u) ? u.user : undefined));
     for (const user of users) {
       const line = this.lines.find((l) => l.user === user);
@@ -145,15 +145,15 @@ export class CallManager {
     return first && !first.strictUser ? first : undefined;
   }
 
-  #incoming(request: SipRequest, tx: ServerTransaction, source: Source): void {
-    const line = this.#lineFor(request);
+  private incoming(request: SipRequest, tx: ServerTransaction, source: Source): void {
+    const line = this.lineFor(request);
     if (!line) return void this.ua.respond(tx, request, 404);
     const verdict = line.acceptIncoming?.(request, source) ?? true;
     if (verdict !== true) return void this.ua.respond(tx, request, verdict);
     const media = line.media({ direction: 'incoming', request });
-    const call = Call.incoming(this.#context(line), media, request, tx as InviteServerTransaction, source);
+    const call = Call.incoming(this.context(line), media, request, tx as InviteServerTransaction, source);
     if (call.state === 'ended') return;
-    this.#track(call);
+    this.track(call);
     try {
       this.onIncoming(call, line);
     } catch (e) {

@@ -133,15 +133,15 @@ export class TransactionLayer {
    */
   receive(message: SipMessage, source: Source): void {
     try {
-      if (message.kind === 'response') this.#receiveResponse(message, source);
-      else this.#receiveRequest(message, source);
+      if (message.kind === 'response') this.receiveResponse(message, source);
+      else this.receiveRequest(message, source);
     } catch (e) {
       if (!(e instanceof SipError)) throw e;
-      if (message.kind === 'request' && message.method !== 'ACK') this.#rejectStatelessly(message, e, source);
+      if (message.kind === 'request' && message.method !== 'ACK') this.rejectStatelessly(message, e, source);
     }
   }
 
-  #rejectStatelessly(request: SipRequest, error: SipError, source: Source): void {
+  private rejectStatelessly(request: SipRequest, error: SipError, source: Source): void {
     try {
       const t = this.#ctx.transport;
       t.transmit(t.prepareResponse(this.#ctx.factory.response(request, error.status, error.message), source), () => {});
@@ -185,14 +185,14 @@ export class TransactionLayer {
     this.retransmitter.stopAll();
   }
 
-  #receiveResponse(response: SipResponse, source: Source): void {
+  private receiveResponse(response: SipResponse, source: Source): void {
     const branch = response.via[0]?.branch;
     const tx = branch ? this.#clients.get(clientKey(branch, response.cseq.method)) : undefined;
     if (tx) tx.receiveResponse(response);
     else this.#user.onStrayResponse?.(response, source);
   }
 
-  #receiveRequest(request: SipRequest, source: Source): void {
+  private receiveRequest(request: SipRequest, source: Source): void {
     const method = request.method;
     const key = serverKey(request);
     let tx = this.#servers.get(key);
@@ -203,14 +203,14 @@ export class TransactionLayer {
     }
     if (tx) {
       if (method === 'ACK') {
-        if (tx instanceof InviteServerTransaction && !tx.receiveRequest(request)) this.#deliverAck(request, source);
+        if (tx instanceof InviteServerTransaction && !tx.receiveRequest(request)) this.deliverAck(request, source);
       } else {
         tx.receiveRequest(request);
       }
       return;
     }
     if (method === 'ACK') {
-      this.#deliverAck(request, source);
+      this.deliverAck(request, source);
       return;
     }
     const mergedKey = this.#detectMerged && !request.to.params['tag'] ? `${tag(request.from.params)}\n${request.callId}\n${request.cseq.seq}\n${method}` : undefined;
@@ -234,7 +234,7 @@ export class TransactionLayer {
     this.#user.onRequest(request, created, source);
   }
 
-  #deliverAck(ack: SipRequest, source: Source): void {
+  private deliverAck(ack: SipRequest, source: Source): void {
     this.retransmitter.matchAck(ack);
     this.#user.onRequest(ack, undefined, source);
   }
