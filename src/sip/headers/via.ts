@@ -196,6 +196,7 @@ const SP = String.fromCharCode(32);
 const SEMI = String.fromCharCode(59);
 const EQ = String.fromCharCode(61);
 const TRANSPORTS: readonly string[] = [UDP, TCP, TLS, WSS, WS];
+const TRANSPORT_LENGTHS: readonly number[] = TRANSPORTS.map((t) => t.length);
 
 /**
  * A value of the usual form, checked by one native match and taken apart with indexOf (in XS every match
@@ -208,8 +209,7 @@ function parseCommon(text: string): Via | undefined {
   const sp = indexOf.call(text, SP, 8);
   let transport: string | undefined;
   for (let k = 0; k < TRANSPORTS.length; k++) {
-    const t = TRANSPORTS[k]!;
-    if (lengthOf.call(t, EMPTY) === sp - 8 && startsWith.call(text, t, 8)) transport = t;
+    if (TRANSPORT_LENGTHS[k] === sp - 8 && startsWith.call(text, TRANSPORTS[k]!, 8)) transport = TRANSPORTS[k]!;
   }
   transport ??= slice.call(text, 8, sp).toUpperCase();
   const semi = indexOf.call(text, SEMI, sp + 1);

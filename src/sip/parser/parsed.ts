@@ -10,7 +10,7 @@ import { SipError } from '../errors.js';
 import { COMPACT_KEY, FULL_KEY, H, idAt, nameKey } from '../header-names.js';
 import { TypedHeaders } from './typed.js';
 import type { RequestLine, StatusLine } from './start-line.js';
-import { SIP_2_0, isStatusLine, parseRequestLine, parseStatusLine } from './start-line.js';
+import { METHOD_LENGTHS, METHODS, SIP_2_0, isStatusLine, parseRequestLine, parseStatusLine } from './start-line.js';
 import type { HeadScan } from './scan.js';
 import { utf8Decoder } from '../../utf8.js';
 
@@ -229,8 +229,7 @@ abstract class ParsedBase extends TypedHeaders {
     const own = this instanceof ParsedRequest ? this.method : EMPTY;
     if (lastIndexOf.call(own, EMPTY) === e - s && startsWith.call(t, own, s)) return own;
     for (let k = 0; k < METHODS.length; k++) {
-      const m = METHODS[k]!;
-      if (lastIndexOf.call(m, EMPTY) === e - s && startsWith.call(t, m, s)) return m;
+      if (METHOD_LENGTHS[k] === e - s && startsWith.call(t, METHODS[k]!, s)) return METHODS[k]!;
     }
     return slice.call(t, s, e);
   }
@@ -239,8 +238,6 @@ abstract class ParsedBase extends TypedHeaders {
 const MAX_SEQ = 2 ** 31 - 1;
 const RE_CALL_ID = /[A-Za-z0-9\-.!%*_+`'~()<>:\\"/[\]?{}]+(?:@[A-Za-z0-9\-.!%*_+`'~()<>:\\"/[\]?{}]+)?/y;
 const RE_TOKEN = /[A-Za-z0-9\-.!%*_+`'~]+/y;
-const METHODS: readonly string[] = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'REGISTER', 'OPTIONS', 'PRACK', 'UPDATE', 'INFO',
-  'SUBSCRIBE', 'NOTIFY', 'REFER', 'MESSAGE', 'PUBLISH'];
 
 export class ParsedRequest extends ParsedBase implements SipRequest, RequestLine {
   method = '';
@@ -397,8 +394,29 @@ export function buildMessage(text: string, headerEnd: number, fields: number, ma
   }
   msg.ix = ix;
   msg.n = n;
-  msg.cl = cl < 0 ? -1 : readContentLength(msg.fieldValue(cl));
+  msg.cl = cl < 0 ? -1 : contentLengthAt(msg, text, ix, cl);
   return msg;
+}
+
+/** Content-Length of field i read in place (1 to 9 digits, not folded); anything else by readContentLength. */
+function contentLengthAt(msg: ParsedMessage, t: string, ix: Int32Array, i: number): number {
+  if ((ix[i * W + 3]! & FOLDED) === 0) {
+    let s = ix[i * W + 1]! + 1;
+    let e = ix[i * W + 2]!;
+    for (let c = charCodeAt.call(t, s); s < e && (c === 32 || c === 9); c = charCodeAt.call(t, ++s));
+    for (let c = charCodeAt.call(t, e - 1); e > s && (c === 32 || c === 9); c = charCodeAt.call(t, --e - 1));
+    if (e > s && e - s < 10) {
+      let x = 0;
+      let k = s;
+      for (; k < e; k++) {
+        const c = charCodeAt.call(t, k);
+        if (c < 48 || c > 57) break;
+        x = x * 10 + c - 48;
+      }
+      if (k === e) return x;
+    }
+  }
+  return readContentLength(msg.fieldValue(i));
 }
 
 function readContentLength(v: string): number {

@@ -18,6 +18,11 @@ const SIP_SLASH = 'SIP/'.slice(0);
 
 export const SIP_2_0 = 'SIP/2.0';
 
+/** Methods whose names are shared (start line, CSeq) instead of copied from each message. */
+export const METHODS: readonly string[] = ['INVITE', 'ACK', 'BYE', 'CANCEL', 'REGISTER', 'OPTIONS', 'PRACK', 'UPDATE',
+  'INFO', 'SUBSCRIBE', 'NOTIFY', 'REFER', 'MESSAGE', 'PUBLISH'];
+export const METHOD_LENGTHS: readonly number[] = METHODS.map((m) => m.length);
+
 /** What a Request-Line holds; offsets index the header text. */
 export interface RequestLine {
   method: string;
@@ -110,7 +115,11 @@ export function parseRequestLine(text: string, e: number, out: RequestLine): voi
   sp2 = last;
   // Other characters are checked when the URI is first read (ParsedRequest.uri).
   if (charCodeAt.call(text, us) === 60 /* < */) bad('bad Request-URI: enclosed in <>');
-  out.method = slice.call(text, 0, sp1);
+  let method: string | undefined;
+  for (let k = 0; k < METHODS.length && method === undefined; k++) {
+    if (METHOD_LENGTHS[k] === sp1 && startsWith.call(text, METHODS[k]!, 0)) method = METHODS[k]!;
+  }
+  out.method = method ?? slice.call(text, 0, sp1);
   out.us = us;
   out.ue = sp2;
   out.version = readVersion(text, sp2 + 1, e, 'Request-Line');
