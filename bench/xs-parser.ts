@@ -89,7 +89,7 @@ interface Sample { compute: number; slots: number; chunks: number | undefined }
 
 async function main(argv: string[]): Promise<number> {
   const ms = Number(argv[argv.indexOf('--ms') + 1]) || 150;
-  const rounds = 3;
+  const rounds = 5; // the host may be busy: a median of five resists a stray slow round
   const script = await bundleForXs(ENTRY, root, {}, NODE_BUILTINS);
   const metered = meteredXsnapWorker();
   let last: any;
@@ -115,8 +115,7 @@ async function main(argv: string[]): Promise<number> {
     const evaluate = async (code: string): Promise<MeterUsage> => (await worker.evaluate(code)).meterUsage;
     /** What `bench.once(name, index)` costs beyond the same call doing nothing. */
     const sample = async (name: ParserName, index: number): Promise<Sample> => {
-      const measure = async (id: number) => {
-        await evaluate(`bench.once(${id}, ${index})`); // one-time work (caches, shapes) happens here
+      const once = async (id: number) => {
         const before = await evaluate('gc()');
         const after = await evaluate(`bench.once(${id}, ${index})`);
         if (after.currentHeapCount < before.currentHeapCount) throw new Error('a garbage collection ran during a sample');
@@ -125,6 +124,19 @@ async function main(argv: string[]): Promise<number> {
           slots: after.currentHeapCount - before.currentHeapCount,
           chunks: chunkSize(after) === undefined ? undefined : chunkSize(after)! - chunkSize(before)!,
         };
+      };
+      // XS is deterministic: without a collection inside the call, repeated samples agree. A collection
+      // during a call lowers its figures, so samples that disagree are taken again and the largest kept.
+      const measure = async (id: number) => {
+        await evaluate(`bench.once(${id}, ${index})`); // one-time work (caches, shapes) happens here
+        let best = await once(id);
+        for (let tries = 0; tries < 4; tries++) {
+          const again = await once(id);
+          const same = again.slots === best.slots && again.chunks === best.chunks;
+          if (again.slots + (again.chunks ?? 0) > best.slots + (best.chunks ?? 0)) best = again;
+          if (same) break;
+        }
+        return best;
       };
       const idle = await measure(0);
       const used = await measure(PARSERS.indexOf(name) + 1);
@@ -182,7 +194,8 @@ async function main(argv: string[]): Promise<number> {
       const host = invite.slots * HOST_SLOT_BYTES + invite.chunks;
       console.log(verdict(device <= 2048, `allocated for the ${messages[0]![1]}-byte INVITE on the ESP32`,
         `${device} B = ${invite.slots} slots x ${DEVICE_SLOT_BYTES} B + ${invite.chunks} chunk B`, '<= 2048 B'));
-      console.log(`      (in this 64-bit xsnap: ${host} B = ${invite.slots} slots x ${HOST_SLOT_BYTES} B + ${invite.chunks} chunk B)`);
+      console.log(`      (in this 64-bit xsnap: ${host} B = ${invite.slots} slots x ${HOST_SLOT_BYTES} B + ${invite.chunks} chunk B; `
+        + 'chunk bytes are counted as this 64-bit build allocates them, at most what the 32-bit device does)');
     }
     return 0;
   } finally {
