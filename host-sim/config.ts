@@ -36,6 +36,7 @@ export function defaultConfig(httpPort = 8080, alicePort = 5062, bobPort = 5064)
       accounts: [{ label: `${id} (${ext})`, user: id, domain: '127.0.0.1', password: '' }],
       contacts: [{ name: other, number: otherExt, uri: `sip:${other}@127.0.0.1:${otherPort}` }],
       speedDial: { '1': `sip:${other}@127.0.0.1:${otherPort}` },
+      blf: [{ label: other, uri: `sip:${other}@127.0.0.1:${otherPort}` }],
       incoming: 'own-user',
       network: { sipPort: port },
     });
