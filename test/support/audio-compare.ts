@@ -85,13 +85,15 @@ export interface WindowedCorrelation {
   lag: number;
   /** Windows left out because the reference or the received audio was silent there. */
   skipped: number;
+  /** Best lag of each compared window: a change means the playout delay moved (frames inserted or dropped). */
+  lags: number[];
 }
 
 /**
  * Windowed correlation of received audio against the looping reference the far end played.
  * Overall alignment first (coarse search on audio decimated by 8, refined at full rate), then each 500 ms window
- * of the received audio from the first one that starts after the alignment, up to the last whole window, is
- * matched to the reference within ±100 ms of that alignment.
+ * of the received audio, from where sound starts up to the last whole window, is matched to the reference within
+ * ±100 ms of that alignment.
  */
 export function windowedCorrelation(received: Int16Array, reference: Int16Array, o: { windowMs?: number; searchMs?: number; maxLagS?: number } = {}): WindowedCorrelation {
   const win = ((o.windowMs ?? 500) * RATE) / 1000;
@@ -131,8 +133,12 @@ export function windowedCorrelation(received: Int16Array, reference: Int16Array,
   }
   const refLevel = rms(reference);
   const windows: number[] = [];
+  const lags: number[] = [];
   let skipped = 0;
-  for (let p = Math.max(0, lag); p + win <= received.length; p += win) {
+  // The received audio starts where sound starts: before that the receiver played the jitter buffer's pre-fill.
+  let first = 0;
+  while (first < received.length && Math.abs(received[first]!) <= 64) first++;
+  for (let p = first; p + win <= received.length; p += win) {
     // Leave out windows where the reference is (nearly) silent: their correlation measures only noise.
     let refEnergy = 0;
     for (let i = 0; i < win; i++) {
@@ -144,9 +150,17 @@ export function windowedCorrelation(received: Int16Array, reference: Int16Array,
       continue;
     }
     let w = -1;
-    for (let d = lag - search; d <= lag + search; d++) w = Math.max(w, corrAt(received, p, reference, p - d, win));
+    let at = lag;
+    for (let d = lag - search; d <= lag + search; d++) {
+      const c = corrAt(received, p, reference, p - d, win);
+      if (c > w) {
+        w = c;
+        at = d;
+      }
+    }
     windows.push(w);
+    lags.push(at);
   }
   const mean = windows.length ? windows.reduce((a, b) => a + b, 0) / windows.length : 0;
-  return { mean, windows, lag, skipped };
+  return { mean, windows, lag, skipped, lags };
 }

@@ -4,6 +4,7 @@
  * killed when the test process exits).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 export const XSPHONE_BIN = fileURLToPath(new URL('../../../bin/xsphone.js', import.meta.url));
@@ -31,6 +32,8 @@ export interface SimOptions {
   logLevel?: 'error' | 'warn' | 'info' | 'debug';
   /** Further arguments, passed as they are. */
   extra?: string[];
+  /** Scheduling priority (nice value, -20..19; below 0 needs root, ignored without it). */
+  priority?: number;
 }
 
 /** The arguments after `sim` for these options. */
@@ -89,6 +92,13 @@ export class SimProcess {
   /** Spawns a phone with these options and waits (bounded) for its `started` event; killed if it does not come. */
   static async start(o: SimOptions, ms = 15_000): Promise<SimProcess> {
     const p = new SimProcess(simArgs(o));
+    if (o.priority !== undefined && p.child.pid !== undefined) {
+      try {
+        setPriority(p.child.pid, o.priority);
+      } catch {
+        // not allowed: run at the normal priority
+      }
+    }
     try {
       await p.waitFor('started', ms);
     } catch (e) {
