@@ -7,7 +7,7 @@
  */
 import { HostClock } from '../../hal/host/clock.js';
 import { HostCrypto } from '../../hal/host/crypto.js';
-import { HostNetwork } from '../../hal/host/net.js';
+import { FleetNetwork } from './fleet-network.js';
 import { HostRandom } from '../../hal/host/random.js';
 import type { Clock, TimerHandle } from '../../hal/clock.js';
 import { CallMediaEngine } from '../../src/media/engine/call-media.js';
@@ -100,7 +100,7 @@ export class Fleet {
   readonly clock: Clock = new HostClock();
   /** Media timers (20 ms frames, RTCP) share one tick: one wake-up for all legs instead of one per leg and frame. */
   readonly #mediaClock: Clock & { close?(): void };
-  readonly #network = new HostNetwork();
+  readonly #network = new FleetNetwork();
   readonly #random = new HostRandom();
   readonly #log: Logger;
   #transport: SipTransport | undefined;
