@@ -303,6 +303,9 @@ export class Fleet {
   async close(interrupted: boolean): Promise<FleetReport> {
     this.#phase = 'unregistering';
     this.#manager?.hangupAll();
+    // A REGISTER still in flight (Ctrl-C while registering) may yet succeed: wait for it, so it is undone below.
+    const settleBy = this.clock.now() + 5000;
+    while (this.#phones.some((p) => p.registration.state.state === 'registering') && this.clock.now() < settleBy) await this.#sleep(50);
     const registered = this.#phones.filter((p) => p.registration.state.state === 'registered');
     let next = 0;
     const worker = async (): Promise<void> => {
