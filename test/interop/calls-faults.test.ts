@@ -6,18 +6,28 @@
 import test from 'ava';
 import { stopAll, type SimProcess } from '../support/sim-process.js';
 import { CallRelay, proxyRewrite } from './calls-relay.js';
+import { Capture } from './calls-capture.js';
 import { freeUdpPort, privateKamailio, registeredPhone, type PrivateKamailio } from './calls-peers.js';
 
 const PORT = 5274;
 let kam: PrivateKamailio;
+let capture: Capture | undefined;
+const canCapture = Capture.available();
+/** Relay ports, allocated up front so that the capture can filter on them. */
+const relayPorts: number[] = [];
 
-test.before(() => {
+test.before(async () => {
   kam = privateKamailio('calls-faults', PORT);
+  for (let i = 0; i < 6; i++) relayPorts.push(await freeUdpPort());
+  if (canCapture) capture = await Capture.start('calls-faults', [PORT, ...relayPorts].map((p) => `udp port ${p}`).join(' or '));
 });
-test.after.always(() => kam?.stop());
+test.after.always(async () => {
+  await capture?.stop();
+  kam?.stop();
+});
 
 async function lossyRelay(seed: number): Promise<CallRelay> {
-  const port = await freeUdpPort();
+  const port = relayPorts.shift()!;
   return CallRelay.start({ address: '127.0.0.1', port: PORT }, { up: { loss: 0.3 }, down: { loss: 0.3 }, seed, port, rewrite: proxyRewrite(port, PORT) });
 }
 
@@ -57,3 +67,10 @@ for (const [name, seed] of [['first', 11], ['second', 29], ['third', 47]] as con
     }
   });
 }
+
+(canCapture ? test.serial : test.serial.skip)('tshark decodes every SIP message of the lossy calls (both sides of each relay), none malformed', async (t) => {
+  await capture!.stop();
+  const sip = capture!.sipCount();
+  t.true(sip > 60, `${sip} SIP messages captured`);
+  t.deepEqual(capture!.sipProblems(), [], 'SIP packets flagged by tshark');
+});
