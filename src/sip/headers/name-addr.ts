@@ -213,25 +213,25 @@ const SEMI = String.fromCharCode(59);
 const EQ = String.fromCharCode(61);
 
 /**
- * The usual form of a whole value, checked by one native match and taken apart with indexOf (in XS every
- * match allocates, a search does not); undefined for anything else, which the general parser takes.
+ * The value text[s, end) if it has the usual form, checked by one native match and taken apart with indexOf
+ * (in XS every match allocates, a search does not); undefined for anything else, which the general parser takes.
+ * The value may lie inside a longer text (a received message).
  */
-function parseCommon(text: string, what: string): LazyNameAddr | undefined {
-  const n = lengthOf.call(text, EMPTY);
-  RE_COMMON.lastIndex = 0;
-  if (!RE_COMMON.test(text) || RE_COMMON.lastIndex !== n) return undefined;
+export function parseNameAddrIn(text: string, s: number, end: number, what: string): LazyNameAddr | undefined {
+  RE_COMMON.lastIndex = s;
+  if (s >= end || !RE_COMMON.test(text) || RE_COMMON.lastIndex !== end) return undefined;
   let displayName: string | undefined;
-  let lt = 0;
-  if (charCodeAt.call(text, 0) === 34) {
-    const q = indexOf.call(text, DQUOTE, 1);
-    displayName = slice.call(text, 1, q);
+  let lt = s;
+  if (charCodeAt.call(text, s) === 34) {
+    const q = indexOf.call(text, DQUOTE, s + 1);
+    displayName = slice.call(text, s + 1, q);
     lt = indexOf.call(text, LT, q + 1);
   }
   const gt = indexOf.call(text, GT, lt + 1);
   const params: Params = {};
-  for (let p = gt + 1; p < n;) {
+  for (let p = gt + 1; p < end;) {
     let e = indexOf.call(text, SEMI, p + 1);
-    if (e < 0) e = n;
+    if (e < 0 || e > end) e = end;
     const eq = indexOf.call(text, EQ, p + 1);
     const name = paramName(text, p + 1, eq >= 0 && eq < e ? eq : e);
     if (params[name] !== undefined || name === PROTO) return undefined;
@@ -243,7 +243,7 @@ function parseCommon(text: string, what: string): LazyNameAddr | undefined {
 
 /** Parses a single name-addr / addr-spec header value (From, To, Refer-To...). */
 export function parseNameAddr(text: string, what = 'header'): LazyNameAddr {
-  const common = parseCommon(text, what);
+  const common = parseNameAddrIn(text, 0, lengthOf.call(text, EMPTY), what);
   if (common !== undefined) return common;
   const r = parseNameAddrAt(text, 0, what);
   if (r.end < lengthOf.call(text, EMPTY)) {

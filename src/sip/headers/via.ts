@@ -199,21 +199,22 @@ const TRANSPORTS: readonly string[] = [UDP, TCP, TLS, WSS, WS];
 const TRANSPORT_LENGTHS: readonly number[] = TRANSPORTS.map((t) => t.length);
 
 /**
- * A value of the usual form, checked by one native match and taken apart with indexOf (in XS every match
- * allocates, a search does not); undefined for anything else, which the general parser takes.
+ * The value text[s, end) if it has the usual form, checked by one native match and taken apart with indexOf
+ * (in XS every match allocates, a search does not); undefined for anything else, which the general parser takes.
+ * The value may lie inside a longer text (a received message).
  */
-function parseCommon(text: string): Via | undefined {
-  const n = lengthOf.call(text, EMPTY);
-  RE_COMMON.lastIndex = 0;
-  if (!RE_COMMON.test(text) || RE_COMMON.lastIndex !== n) return undefined;
-  const sp = indexOf.call(text, SP, 8);
+export function parseViaIn(text: string, s: number, end: number): Via | undefined {
+  RE_COMMON.lastIndex = s;
+  if (s >= end || !RE_COMMON.test(text) || RE_COMMON.lastIndex !== end) return undefined;
+  const sp = indexOf.call(text, SP, s + 8);
   let transport: string | undefined;
   for (let k = 0; k < TRANSPORTS.length; k++) {
-    if (TRANSPORT_LENGTHS[k] === sp - 8 && startsWith.call(text, TRANSPORTS[k]!, 8)) transport = TRANSPORTS[k]!;
+    if (TRANSPORT_LENGTHS[k] === sp - s - 8 && startsWith.call(text, TRANSPORTS[k]!, s + 8)) transport = TRANSPORTS[k]!;
   }
-  transport ??= slice.call(text, 8, sp).toUpperCase();
-  const semi = indexOf.call(text, SEMI, sp + 1);
-  let he = semi < 0 ? n : semi;
+  transport ??= slice.call(text, s + 8, sp).toUpperCase();
+  let semi = indexOf.call(text, SEMI, sp + 1);
+  if (semi > end) semi = -1;
+  let he = semi < 0 ? end : semi;
   const colon = indexOf.call(text, COLON, sp + 1);
   let port = -1;
   if (colon >= 0 && colon < he) {
@@ -224,9 +225,9 @@ function parseCommon(text: string): Via | undefined {
   const host = slice.call(text, sp + 1, he);
   if (hostDefect(host) !== undefined) return undefined;
   const params: Params = {};
-  for (let p = semi < 0 ? n : semi; p < n;) {
+  for (let p = semi < 0 ? end : semi; p < end;) {
     let e = indexOf.call(text, SEMI, p + 1);
-    if (e < 0) e = n;
+    if (e < 0 || e > end) e = end;
     const eq = indexOf.call(text, EQ, p + 1);
     const name = paramName(text, p + 1, eq >= 0 && eq < e ? eq : e);
     if (params[name] !== undefined || name === PROTO) return undefined;
@@ -241,7 +242,7 @@ function parseCommon(text: string): Via | undefined {
 
 /** Parses a Via header value: one or more comma-separated via-parms, top first. */
 export function parseVia(text: string): Via[] {
-  const common = parseCommon(text);
+  const common = parseViaIn(text, 0, lengthOf.call(text, EMPTY));
   if (common !== undefined) return [common];
   const out: Via[] = [];
   const n = lengthOf.call(text, EMPTY);
@@ -257,7 +258,7 @@ export function parseVia(text: string): Via[] {
 
 /** Parses only the first via-parm of a Via header value (the top Via, read for every message). */
 export function parseTopVia(text: string): Via {
-  return parseCommon(text) ?? parseViaAt(text, 0).via;
+  return parseViaIn(text, 0, lengthOf.call(text, EMPTY)) ?? parseViaAt(text, 0).via;
 }
 
 /** Serialises one Via value; branch/received/rport fields override the params of the same name. */

@@ -3,7 +3,9 @@
  * where its name starts, where its colon is, where its value ends and which known header it is. Values are
  * sliced (and typed values parsed) only when read. The body is a view into the received bytes.
  */
-import type { CSeq, SipRequest, SipResponse } from '../message.js';
+import type { CSeq, NameAddr, SipRequest, SipResponse, Via } from '../message.js';
+import { parseNameAddrIn } from '../headers/name-addr.js';
+import { parseViaIn } from '../headers/via.js';
 import type { Uri } from '../uri.js';
 import { parseUri } from '../uri.js';
 import { SipError } from '../errors.js';
@@ -223,6 +225,60 @@ abstract class ParsedBase extends TypedHeaders {
     return super.cseq;
   }
 
+  // From, To and a single Via line of the usual form are taken from the message text in place (no value copy).
+
+  override get from(): NameAddr {
+    return this.nameAddrIn(H.From, FROM) ?? super.from;
+  }
+
+  override get to(): NameAddr {
+    return this.nameAddrIn(H.To, TO) ?? super.to;
+  }
+
+  override get via(): Via[] {
+    const hit = this.cacheGet(H.Via);
+    if (hit !== undefined) return hit as Via[];
+    const i = this.nextOf(H.Via, 0);
+    if (i >= 0 && (this.ix[i * W + 3]! & FOLDED) === 0 && this.nextOf(H.Via, i + 1) < 0) {
+      const s = this.valueStart(i);
+      const v = parseViaIn(this.text, s, this.valueEnd(i, s));
+      if (v !== undefined) {
+        const list = [v];
+        this.cacheSet(H.Via, list);
+        return list;
+      }
+    }
+    return super.via;
+  }
+
+  private nameAddrIn(id: H, what: string): NameAddr | undefined {
+    const hit = this.cacheGet(id);
+    if (hit !== undefined) return undefined; // the general getter answers from the cache
+    const i = this.nextOf(id, 0);
+    if (i < 0 || (this.ix[i * W + 3]! & FOLDED) !== 0) return undefined;
+    const s = this.valueStart(i);
+    const v = parseNameAddrIn(this.text, s, this.valueEnd(i, s), what);
+    if (v !== undefined) this.cacheSet(id, v);
+    return v;
+  }
+
+  /** Where the value of field i starts (after the colon and whitespace). */
+  private valueStart(i: number): number {
+    const t = this.text;
+    let s = this.ix[i * W + 1]! + 1;
+    const e = this.ix[i * W + 2]!;
+    for (let c = charCodeAt.call(t, s); s < e && (c === 32 || c === 9); c = charCodeAt.call(t, ++s));
+    return s;
+  }
+
+  /** Where the value of field i ends (before trailing whitespace), not before s. */
+  private valueEnd(i: number, s: number): number {
+    const t = this.text;
+    let e = this.ix[i * W + 2]!;
+    for (let c = charCodeAt.call(t, e - 1); e > s && (c === 32 || c === 9); c = charCodeAt.call(t, --e - 1));
+    return e;
+  }
+
   /** The method name text[s, e): the request's own or a known one when equal (no copy), else a slice. */
   private methodAt(s: number, e: number): string {
     const t = this.text;
@@ -236,6 +292,9 @@ abstract class ParsedBase extends TypedHeaders {
 }
 
 const MAX_SEQ = 2 ** 31 - 1;
+// Header names built at load time: XS copies a string literal argument on every call.
+const FROM = 'From'.slice(0);
+const TO = 'To'.slice(0);
 const RE_CALL_ID = /[A-Za-z0-9\-.!%*_+`'~()<>:\\"/[\]?{}]+(?:@[A-Za-z0-9\-.!%*_+`'~()<>:\\"/[\]?{}]+)?/y;
 const RE_TOKEN = /[A-Za-z0-9\-.!%*_+`'~]+/y;
 
