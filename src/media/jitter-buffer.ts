@@ -46,7 +46,8 @@ export interface JitterBufferOptions {
 
 export class JitterBuffer {
   readonly #codes = new Uint8Array(RING);
-  readonly #present = new Uint8Array(RING);
+  /** One bit per sample: it arrived and has not been played (a byte each would cost 3.5 KB more). */
+  readonly #present = new Uint8Array(RING >> 3);
   /** Recently accepted sequence numbers, by seq & 127, to spot duplicates even after playout. */
   readonly #seen = new Int32Array(128).fill(-1);
   readonly #xfade = new Int16Array(XFADE);
@@ -286,7 +287,7 @@ export class JitterBuffer {
     const dec = this.#decode;
     for (let i = 0; i < PLC_FRAME; i++) {
       const k = (this.#playTs + i) & MASK;
-      if (!present[k]) continue;
+      if (!(present[k >> 3]! & (1 << (k & 7)))) continue;
       const v = dec[codes[k]!]!;
       if (v > QUIET || v < -QUIET) return false;
     }
@@ -299,9 +300,9 @@ export class JitterBuffer {
     const dec = this.#decode;
     for (let i = 0; i < PLC_FRAME; i++) {
       const k = (this.#playTs + i) & MASK;
-      if (i < XFADE) this.#xfade[i] = present[k] ? dec[codes[k]!]! : 0;
-      present[k] = 0;
+      if (i < XFADE) this.#xfade[i] = present[k >> 3]! & (1 << (k & 7)) ? dec[codes[k]!]! : 0;
     }
+    this.mark(this.#playTs, PLC_FRAME, 0);
     this.#playTs = (this.#playTs + PLC_FRAME) >>> 0;
     this.#xfadePending = true;
     this.droppedFrames++;
@@ -315,7 +316,8 @@ export class JitterBuffer {
     const present = this.#present;
     let run = 0;
     for (let i = 0; i < MAX_GAP + FUTURE; i++) {
-      if (present[(base + i) & MASK]) {
+      const k = (base + i) & MASK;
+      if (present[k >> 3]! & (1 << (k & 7))) {
         if (++run === FUTURE) return i + 1 - FUTURE;
       } else {
         run = 0;
@@ -328,10 +330,29 @@ export class JitterBuffer {
   /** Sets the presence flags of count samples from timestamp ts (native fills, split at the ring's end). */
   private mark(ts: number, count: number, value: number): void {
     const k = ts & MASK;
-    if (k + count <= RING) this.#present.fill(value, k, k + count);
+    if (k + count <= RING) this.markRange(k, k + count, value);
     else {
-      this.#present.fill(value, k, RING);
-      this.#present.fill(value, 0, k + count - RING);
+      this.markRange(k, RING, value);
+      this.markRange(0, k + count - RING, value);
+    }
+  }
+
+  /** Sets or clears the presence bits [from, to) of the ring: whole bytes by a native fill, the ends bit by bit. */
+  private markRange(from: number, to: number, value: number): void {
+    const present = this.#present;
+    let k = from;
+    for (; k < to && (k & 7) !== 0; k++) {
+      if (value) present[k >> 3]! |= 1 << (k & 7);
+      else present[k >> 3]! &= ~(1 << (k & 7));
+    }
+    const whole = to & ~7;
+    if (k < whole) {
+      present.fill(value ? 255 : 0, k >> 3, whole >> 3);
+      k = whole;
+    }
+    for (; k < to; k++) {
+      if (value) present[k >> 3]! |= 1 << (k & 7);
+      else present[k >> 3]! &= ~(1 << (k & 7));
     }
   }
 
@@ -344,7 +365,7 @@ export class JitterBuffer {
     const dec = this.#decode;
     for (let i = 0; i < PLC_FRAME; i++) {
       const k = (base + i) & MASK;
-      if (!present[k]) {
+      if (!(present[k >> 3]! & (1 << (k & 7)))) {
         complete = false;
         break;
       }
