@@ -62,7 +62,9 @@ export class SimPhone implements PhoneHost {
     let audioInput: WavAudioInput;
     if (config.audioIn) {
       const audio = loadPhoneAudio(config.audioIn);
-      log.info(audio.message);
+      // What was done to the file is worth saying whatever the log level: the user chose that file.
+      if (audio.message.includes('converted') || audio.message.includes('warning')) sink(`note ${config.id}: ${audio.message}`);
+      else log.info(audio.message);
       audioInput = new WavAudioInput(clock, audio.samples, { atEnd: 'loop', message: audio.message });
     } else {
       audioInput = new WavAudioInput(clock, toneSamples([440], 1000, 0.2), { atEnd: 'loop', message: '440 Hz test tone' });

@@ -130,6 +130,10 @@ export async function main(args: string[]): Promise<number> {
     }
   } catch (e) {
     pcap?.close();
+    if ((e as Error).name === 'WavError') {
+      process.stderr.write(`xsphone sim: cannot use that audio file: ${(e as Error).message}\n`);
+      return 2;
+    }
     if (e instanceof UsageError) {
       process.stderr.write(`xsphone sim: ${e.message}\n\n${USAGE}`);
       return 2;
