@@ -115,24 +115,24 @@ export class OutgoingRequest {
     try {
       targets = this.#options.targets ?? resolveTargets(nextHopUri(this.request, this.#options.outboundProxy), this.#ua.locator);
     } catch (e) {
-      return this.#unroutable(e as Error);
+      return this.unroutable(e as Error);
     }
-    if (Array.isArray(targets)) return this.#begin(targets);
-    targets.then((t) => this.#begin(t), (e: unknown) => this.#unroutable(e as Error));
+    if (Array.isArray(targets)) return this.begin(targets);
+    targets.then((t) => this.begin(t), (e: unknown) => this.unroutable(e as Error));
   }
 
-  #unroutable(e: Error): void {
+  private unroutable(e: Error): void {
     this.#ua.log.warn(`cannot route ${this.request.method}: ${e.message}`);
     this.#user.onFailure(transportFailure(e), this);
   }
 
-  #begin(targets: Target[]): void {
+  private begin(targets: Target[]): void {
     if (this.#cancelled) return;
     this.#targets = targets;
-    if (targets.length === 0) return this.#unroutable(new Error('no address found for the next hop'));
+    if (targets.length === 0) return this.unroutable(new Error('no address found for the next hop'));
     const auth = this.#options.credentials?.authorize({ method: this.request.method, uri: formatUri(this.request.uri), body: this.request.body });
-    if (auth?.length) this.#setAuth(this.request, auth);
-    this.#attempt(this.request);
+    if (auth?.length) this.setAuth(this.request, auth);
+    this.attempt(this.request);
   }
 
   /** Stops fail-over and auth retries (after CANCEL, or when the user hangs up). */
@@ -140,13 +140,13 @@ export class OutgoingRequest {
     this.#cancelled = true;
   }
 
-  #setAuth(r: BuiltRequest, headers: AuthHeader[]): void {
+  private setAuth(r: BuiltRequest, headers: AuthHeader[]): void {
     r.removeHeader('Authorization').removeHeader('Proxy-Authorization');
     for (const h of headers) r.addHeader(h.name, h.value);
     this.#sentAuth = headers;
   }
 
-  #attempt(request: BuiltRequest): void {
+  private attempt(request: BuiltRequest): void {
     const target = this.#targets[this.#index]!;
     this.target = target;
     request.removeHeader('Via');
@@ -156,15 +156,15 @@ export class OutgoingRequest {
     this.request = request;
     try {
       this.transaction = this.#ua.transactions.request(request, target, {
-        onResponse: (response) => this.#response(request, response),
-        onFailure: (failure) => this.#failure(failure),
+        onResponse: (response) => this.response(request, response),
+        onFailure: (failure) => this.failure(failure),
       });
     } catch (e) {
-      this.#failure(transportFailure(e as Error));
+      this.failure(transportFailure(e as Error));
     }
   }
 
-  #response(request: BuiltRequest, response: SipResponse): void {
+  private response(request: BuiltRequest, response: SipResponse): void {
     if (request !== this.request) {
       // A late response to an attempt we already replaced: only INVITE 2xx matter (ACK them via the user).
       if (!(request.method === 'INVITE' && response.status >= 200 && response.status < 300)) return;
@@ -177,8 +177,8 @@ export class OutgoingRequest {
       next.setHeader('CSeq', `${request.cseq.seq + 1} ${request.method}`);
       const outcome = this.#options.credentials.challenge(status, values, { method: next.method, uri: formatUri(next.uri), body: next.body }, this.#sentAuth);
       if (outcome.ok) {
-        this.#setAuth(next, outcome.headers);
-        this.#attempt(next);
+        this.setAuth(next, outcome.headers);
+        this.attempt(next);
         return;
       }
       this.#ua.log.info(`${request.method} ${status}: not retried (${outcome.reason}${outcome.realm ? ` for realm ${outcome.realm}` : ''})`);
@@ -186,17 +186,17 @@ export class OutgoingRequest {
     if (status === 503 && !this.#cancelled && this.#index + 1 < this.#targets.length && response.header('Retry-After') === undefined) {
       // RFC 3263 §4.3: a 503 means try the next server.
       this.#index++;
-      this.#attempt(copyRequest(request));
+      this.attempt(copyRequest(request));
       return;
     }
     this.#user.onResponse(response, this);
   }
 
-  #failure(failure: TransactionFailure): void {
+  private failure(failure: TransactionFailure): void {
     if (!this.#cancelled && this.#index + 1 < this.#targets.length) {
       this.#ua.log.info(`${this.request.method} to ${this.target?.address}:${this.target?.port} failed (${failure.reason}); trying the next target`);
       this.#index++;
-      this.#attempt(copyRequest(this.request));
+      this.attempt(copyRequest(this.request));
       return;
     }
     this.#user.onFailure(failure, this);
@@ -249,7 +249,7 @@ export class UserAgent implements TransactionUser {
     );
     this.#unsubscribe = o.transport.onMessage((m, s) => {
       // Out-of-dialog requests pass admission first; what it drops leaves no transaction and gets no reply.
-      if (this.admission && m.kind === 'request' && m.method !== 'ACK' && !this.#inDialog(m)) {
+      if (this.admission && m.kind === 'request' && m.method !== 'ACK' && !this.inDialog(m)) {
         const verdict = this.admission.check(m, s);
         if (verdict !== 'pass') {
           this.log.debug(`dropped ${m.method} from ${s.address}:${s.port} (${verdict})`);
@@ -260,7 +260,7 @@ export class UserAgent implements TransactionUser {
     });
   }
 
-  #inDialog(m: SipRequest): boolean {
+  private inDialog(m: SipRequest): boolean {
     try {
       const tag = m.to.params['tag'];
       return tag !== undefined && tag !== null
@@ -352,14 +352,14 @@ export class UserAgent implements TransactionUser {
 
   onRequest(request: SipRequest, tx: ServerTransaction | undefined, source: Source): void {
     try {
-      this.#dispatch(request, tx, source);
+      this.dispatch(request, tx, source);
     } catch (e) {
       if (!(e instanceof SipError)) throw e;
       if (tx) this.respond(tx, request, e.status, e.message);
     }
   }
 
-  #dispatch(request: SipRequest, tx: ServerTransaction | undefined, source: Source): void {
+  private dispatch(request: SipRequest, tx: ServerTransaction | undefined, source: Source): void {
     const toTag = request.to.params['tag'];
     if (toTag !== undefined && toTag !== null) {
       const key = dialogKey(request.callId, toTag, request.from.params['tag'] ?? '');
