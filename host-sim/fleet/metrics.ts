@@ -160,8 +160,9 @@ export function buildReport(m: FleetMetrics, o: { phones: number; transport: str
   const rtt = legs.filter((l) => l.rttMs >= 0);
   const mean = (xs: number[]): number | null => (xs.length ? round(xs.reduce((a, b) => a + b, 0) / xs.length, 2) : null);
   const mem = m.memory;
-  const perPhone = (a: number, b: number): number | null => (m.registered > 0 ? round((a - b) / 1024 / m.registered) : null);
-  const perCall = (a: number, b: number): number | null => (mem.peakCalls > 0 ? round((a - b) / 1024 / mem.peakCalls) : null);
+  // Differences of two samples: a garbage collection in between can make one negative, which says nothing: null.
+  const perPhone = (a: number, b: number): number | null => (m.registered > 0 && a > b ? round((a - b) / 1024 / m.registered) : null);
+  const perCall = (a: number, b: number): number | null => (mem.peakCalls > 0 && a > b ? round((a - b) / 1024 / mem.peakCalls) : null);
   return {
     phones: o.phones,
     transport: o.transport,

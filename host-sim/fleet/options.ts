@@ -22,6 +22,7 @@ phone of the fleet), talk G.711 RTP both ways for the hold time, hang up, and re
   --media on|off         G.711 RTP/RTCP on every call leg (default on)
   --register-rate R      REGISTERs started per second (default 200)
   --answer-after MS      callee answers this long after ringing (default 0)
+  --media-tick MS        media timers of all legs share this tick, 1..20 (default 5; 0: one Node timer per leg)
   --report FILE.json     also write the report as JSON
   --log-level L          error, warn, info or debug (default: none)
 
@@ -78,7 +79,7 @@ export function parseLoadArgs(args: string[]): LoadCommand | null {
         phones: { type: 'string' }, 'user-pattern': { type: 'string' }, first: { type: 'string' }, password: { type: 'string' },
         registrar: { type: 'string' }, transport: { type: 'string' }, cps: { type: 'string' }, duration: { type: 'string' },
         hold: { type: 'string' }, target: { type: 'string' }, media: { type: 'string' }, 'register-rate': { type: 'string' },
-        'answer-after': { type: 'string' }, report: { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+        'answer-after': { type: 'string' }, 'media-tick': { type: 'string' }, report: { type: 'string' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (e) {
@@ -116,6 +117,7 @@ export function parseLoadArgs(args: string[]): LoadCommand | null {
     media: media === 'on',
     registerRate: num('register-rate', values['register-rate'], 1, 10_000, false, 200),
     answerMs: num('answer-after', values['answer-after'], 0, 60_000, true, 0),
+    mediaTickMs: num('media-tick', values['media-tick'], 0, 20, true, 5),
     address: '127.0.0.1',
     ...(level ? { logLevel: level as LogLevel } : {}),
   };
