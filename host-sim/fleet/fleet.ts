@@ -318,6 +318,8 @@ export class Fleet {
     await Promise.all(Array.from({ length: Math.min(UNREGISTER_PARALLEL, registered.length) }, worker));
     for (const p of this.#phones) if (p.registration.state.state !== 'unregistered') void p.registration.stop();
     for (const e of this.#spares.splice(0)) e.close();
+    this.#takenIncoming?.close();
+    this.#takenIncoming = null;
     this.#mediaClock.close?.();
     this.#ua?.close();
     this.#transport?.close();
@@ -505,6 +507,8 @@ export class Fleet {
     if (o.media) {
       engine = direction === 'outgoing' ? this.#reserved : (this.#spares.shift() ?? null);
       if (direction === 'incoming') {
+        // One left from an INVITE that ended before it reached us (refused offer): its call is gone.
+        this.#takenIncoming?.close();
         this.#takenIncoming = engine;
         this.#refill();
         if (!engine) this.metrics.mediaUnavailable++;
