@@ -13,7 +13,9 @@ export class InviteClientTransaction {
   #user: ClientTransactionUser;
   #ended: () => void;
   #timers: TimerSlots;
+  /** The INVITE as sent, for retransmission and for the ACK of a non-2xx; dropped once a 2xx is accepted. */
   #out: Outbound | undefined;
+  #reliable = false;
   #ack: Outbound | undefined;
   #interval = 0;
   #unwatch: (() => void) | undefined;
@@ -37,13 +39,14 @@ export class InviteClientTransaction {
 
   /** True when the request went out over a reliable transport (no Timer A). */
   get reliable(): boolean {
-    return this.#out?.reliable ?? false;
+    return this.#reliable;
   }
 
   /** Sends the INVITE and starts timers A (unreliable only) and B. */
   start(): void {
     const out = this.#ctx.transport.prepareRequest(this.request, this.target);
     this.#out = out;
+    this.#reliable = out.reliable;
     const t = this.#ctx.timers;
     if (!out.reliable) {
       this.#interval = timerA(t);
@@ -82,6 +85,7 @@ export class InviteClientTransaction {
           this.#user.onResponse(response);
         } else if (s < 300) {
           this.#state = 'accepted';
+          this.#out = undefined; // never sent again: the TU acknowledges 2xx responses itself
           this.#timers.clearAll();
           this.#timers.set('M', timerM(this.#ctx.timers), () => this.finish());
           this.#user.onResponse(response);
