@@ -208,7 +208,7 @@ export function parseViaIn(text: string, s: number, end: number): Via | undefine
   if (s >= end || !RE_COMMON.test(text) || RE_COMMON.lastIndex !== end) return undefined;
   const sp = indexOf.call(text, SP, s + 8);
   let transport: string | undefined;
-  for (let k = 0; k < TRANSPORTS.length; k++) {
+  for (let k = 0; k < TRANSPORTS.length && transport === undefined; k++) {
     if (TRANSPORT_LENGTHS[k] === sp - s - 8 && startsWith.call(text, TRANSPORTS[k]!, s + 8)) transport = TRANSPORTS[k]!;
   }
   transport ??= slice.call(text, s + 8, sp).toUpperCase();

@@ -225,7 +225,7 @@ abstract class ParsedBase extends TypedHeaders {
     return super.cseq;
   }
 
-  // From, To and a single Via line of the usual form are taken from the message text in place (no value copy).
+  // From, To and Via lines of the usual form are taken from the message text in place (no value copy).
 
   override get from(): NameAddr {
     return this.nameAddrIn(H.From, FROM) ?? super.from;
@@ -238,17 +238,18 @@ abstract class ParsedBase extends TypedHeaders {
   override get via(): Via[] {
     const hit = this.cacheGet(H.Via);
     if (hit !== undefined) return hit as Via[];
-    const i = this.nextOf(H.Via, 0);
-    if (i >= 0 && (this.ix[i * W + 3]! & FOLDED) === 0 && this.nextOf(H.Via, i + 1) < 0) {
+    let list: Via[] | undefined;
+    for (let i = this.nextOf(H.Via, 0); i >= 0; i = this.nextOf(H.Via, i + 1)) {
+      if ((this.ix[i * W + 3]! & FOLDED) !== 0) return super.via;
       const s = this.valueStart(i);
       const v = parseViaIn(this.text, s, this.valueEnd(i, s));
-      if (v !== undefined) {
-        const list = [v];
-        this.cacheSet(H.Via, list);
-        return list;
-      }
+      if (v === undefined) return super.via;
+      if (list === undefined) list = [v];
+      else list.push(v);
     }
-    return super.via;
+    if (list === undefined) return super.via;
+    this.cacheSet(H.Via, list);
+    return list;
   }
 
   private nameAddrIn(id: H, what: string): NameAddr | undefined {
