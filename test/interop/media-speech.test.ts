@@ -135,9 +135,9 @@ const describe = (w: ReturnType<typeof windowedCorrelation>) =>
   `${w.mean.toFixed(5)} over ${w.windows.length} windows (lag ${w.lag}, ${w.skipped} silent; windows ${w.windows.map((x) => x.toFixed(3)).join(' ')}; lags ${w.lags.join(' ')})`;
 
 // This host is shared: under heavy load a phone's event loop stalls, packets arrive in bursts and the jitter buffer
-// moves its delay (frames inserted or dropped; the window lags show it). One more call is made when the first one
-// misses, and logged; a real defect misses both.
-const ATTEMPTS = 2;
+// moves its delay (frames inserted or dropped; the window lags show it, each move costs about half a window). Up to
+// three calls are made, each logged; a real defect misses all three.
+const ATTEMPTS = 3;
 
 run('speech both ways with no loss: windowed correlation with the µ-law round trip of the input is at least 0.999', async (t) => {
   let r: Awaited<ReturnType<typeof speechCall>> | undefined;
@@ -164,7 +164,7 @@ run('speech with 5% loss and 30±15 ms jitter on RTP: correlation at least 0.95,
   let ab: ReturnType<typeof windowedCorrelation> | undefined;
   let ba: ReturnType<typeof windowedCorrelation> | undefined;
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
-    r = await speechCall(10, { loss: 0.05, delayMs: 30, jitterMs: 15 });
+    r = await speechCall(16, { loss: 0.05, delayMs: 30, jitterMs: 15 });
     ab = windowedCorrelation(r.heardByBob, r.sentByAlice);
     ba = windowedCorrelation(r.heardByAlice, r.sentByBob);
     t.log(`attempt ${attempt}: alice -> bob ${describe(ab)}`);
@@ -173,7 +173,7 @@ run('speech with 5% loss and 30±15 ms jitter on RTP: correlation at least 0.95,
     t.log(`attempt ${attempt}: reported: alice ${JSON.stringify(r.statsAlice)}, bob ${JSON.stringify(r.statsBob)}`);
     if (ab.mean >= 0.95 && ba.mean >= 0.95) break;
   }
-  t.true(ab!.windows.length >= 10 && ba!.windows.length >= 10, 'enough speech compared');
+  t.true(ab!.windows.length >= 25 && ba!.windows.length >= 25, 'enough speech compared');
   t.true(ab!.mean >= 0.95, `alice -> bob ${ab!.mean}`);
   t.true(ba!.mean >= 0.95, `bob -> alice ${ba!.mean}`);
   const res = r!;
