@@ -9,7 +9,7 @@ import { parseViaIn } from '../headers/via.js';
 import type { Uri } from '../uri.js';
 import { parseUri } from '../uri.js';
 import { SipError } from '../errors.js';
-import { COMPACT_KEY, FULL_KEY, H, idAt, nameKey } from '../header-names.js';
+import { CANONICAL, COMPACT_KEY, FULL_KEY, H, idAt, nameKey } from '../header-names.js';
 import { TypedHeaders } from './typed.js';
 import type { RequestLine, StatusLine } from './start-line.js';
 import { METHOD_LENGTHS, METHODS, SIP_2_0, isStatusLine, parseRequestLine, parseStatusLine } from './start-line.js';
@@ -437,11 +437,14 @@ export function buildMessage(text: string, headerEnd: number, fields: number, ma
       ix[k + 1] = colon;
       ix[k + 2] = e;
       const nlen = ne - p;
-      const c1 = charCodeAt.call(text, p) | 0x20;
+      const c1 = c0 | 0x20;
       const key = nameKey(nlen, c1);
-      ix[k + 3] = key;
-      if ((nlen === 14 && c1 === 0x63) || (nlen === 1 && c1 === 0x6c)) {
-        const id = idAt(text, p, ne);
+      // Content-Length (needed now) and the headers read from every message are identified here, mostly by
+      // one comparison with the usual spelling; other names when first looked up.
+      const hot = hotId(c1, nlen);
+      if (hot === H.Other) ix[k + 3] = key;
+      else {
+        const id = nlen === 1 || startsWith.call(text, CANONICAL[hot]!, p) ? hot : idAt(text, p, ne);
         ix[k + 3] = key | (id + 1);
         if (id === H.ContentLength) {
           if (cl >= 0) throw new SipError('multiple Content-Length headers', 400, 'Content-Length');
@@ -456,6 +459,19 @@ export function buildMessage(text: string, headerEnd: number, fields: number, ma
   msg.n = n;
   msg.cl = cl < 0 ? -1 : contentLengthAt(msg, text, ix, cl);
   return msg;
+}
+
+/** The known header a name of this length and lower-cased first letter may be, among those identified at once. */
+function hotId(c1: number, len: number): H {
+  switch (c1) {
+    case 0x63: return len === 7 ? H.CallId : len === 4 ? H.CSeq : len === 14 ? H.ContentLength : H.Other;
+    case 0x69: return len === 1 ? H.CallId : H.Other;
+    case 0x66: return len === 4 || len === 1 ? H.From : H.Other;
+    case 0x74: return len === 2 || len === 1 ? H.To : H.Other;
+    case 0x76: return len === 3 || len === 1 ? H.Via : H.Other;
+    case 0x6c: return len === 1 ? H.ContentLength : H.Other;
+    default: return H.Other;
+  }
 }
 
 /** Content-Length of field i read in place (1 to 9 digits, not folded); anything else by readContentLength. */
