@@ -13,7 +13,7 @@ import type { NameAddr, SipRequest, SipResponse } from '../message.js';
 import { TimerSlots } from '../transaction/context.js';
 import type { InviteServerTransaction } from '../transaction/invite-server.js';
 import type { ServerTransaction } from '../transaction/transaction-layer.js';
-import type { Protocol, Source, Target } from '../transport/types.js';
+import type { Outbound, Protocol, Source, Target } from '../transport/types.js';
 import { newBranch, ourVia } from '../transport/via.js';
 import { Dialog } from '../ua/dialog.js';
 import { nextHopUri, resolveTargets } from '../ua/next-hop.js';
@@ -94,8 +94,8 @@ interface Leg {
   dialog: Dialog;
   /** RSeq of the last reliable provisional response PRACKed (RFC 3262 §4). */
   rseq?: number;
-  /** The ACK for this leg's 2xx, resent for each retransmission (target unset while its next hop resolves). */
-  ack?: { request: BuiltRequest; target?: Target };
+  /** The ACK for this leg's 2xx as sent (its bytes), resent for each retransmission (unset while its next hop resolves). */
+  ack?: { sent?: Outbound };
 }
 
 const MAX_422_RETRIES = 2;
@@ -504,7 +504,7 @@ export class Call {
     const leg = this.leg(r, out);
     if (leg.ack) {
       // A retransmitted 2xx: our ACK was lost (§13.2.2.4).
-      if (leg.ack.target) this.#ua.transactions.sendAck(leg.ack.request, leg.ack.target);
+      if (leg.ack.sent) this.#ua.transactions.resendAck(leg.ack.sent);
       return;
     }
     if (leg.dialog.state !== 'confirmed') {
@@ -855,15 +855,14 @@ export class Call {
       contentType: offer.type,
     });
     this.#modifying = 'reinvite';
-    let ack: { request: BuiltRequest; target: Target } | undefined;
+    let ack: Outbound | undefined;
     this.sendInDialog(dialog, req, (r, out) => {
       if (r.status < 200) return;
       if (r.status < 300) {
-        if (ack) return void this.#ua.transactions.sendAck(ack.request, ack.target);
+        if (ack) return void this.#ua.transactions.resendAck(ack);
         const a = dialog.createRequest('ACK', { cseq: out.request.cseq.seq });
         this.route(a, (target) => {
-          ack = { request: a, target };
-          this.#ua.transactions.sendAck(a, target);
+          ack = this.#ua.transactions.sendAck(a, target);
         });
         if (this.#modifying !== 'reinvite') return;
         this.#modifying = undefined;
@@ -1031,11 +1030,10 @@ export class Call {
 
   private sendAck(leg: Leg, cseq: number): void {
     const ack = leg.dialog.createRequest('ACK', { cseq });
-    const entry: { request: BuiltRequest; target?: Target } = { request: ack };
+    const entry: { sent?: Outbound } = {};
     leg.ack = entry;
     this.route(ack, (target) => {
-      entry.target = target;
-      this.#ua.transactions.sendAck(ack, target);
+      entry.sent = this.#ua.transactions.sendAck(ack, target);
     });
   }
 

@@ -5,7 +5,7 @@
  */
 import { SipError } from '../errors.js';
 import type { SipMessage, SipRequest, SipResponse, Via } from '../message.js';
-import type { Source, Target } from '../transport/types.js';
+import type { Outbound, Source, Target } from '../transport/types.js';
 import { formatUri } from '../uri.js';
 import { MAGIC_COOKIE } from '../transport/via.js';
 import type { ClientTransactionUser } from './client.js';
@@ -121,10 +121,20 @@ export class TransactionLayer {
     return tx;
   }
 
-  /** Sends the ACK for a 2xx (§13.2.2.4) straight to the transport; the TU resends it for each 2xx. */
-  sendAck(ack: SipRequest, target: Target, onError: (error: Error) => void = () => {}): void {
+  /**
+   * Sends the ACK for a 2xx (§13.2.2.4) straight to the transport; the TU resends it for each 2xx (resendAck
+   * with what this returns: the bytes, lighter to keep than the request).
+   */
+  sendAck(ack: SipRequest, target: Target, onError: (error: Error) => void = () => {}): Outbound {
     const t = this.#ctx.transport;
-    t.transmit(t.prepareRequest(ack, target), onError);
+    const out = t.prepareRequest(ack, target);
+    t.transmit(out, onError);
+    return out;
+  }
+
+  /** Sends an ACK again, as sendAck prepared it. */
+  resendAck(ack: Outbound, onError: (error: Error) => void = () => {}): void {
+    this.#ctx.transport.transmit(ack, onError);
   }
 
   /**
