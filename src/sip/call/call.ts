@@ -526,6 +526,7 @@ export class Call {
     // No INVITE is rebuilt once one is answered (redirects, 422 and auth retries come before).
     this.#offer = undefined;
     this.#init = undefined;
+    out.settle();
     this.#timers.clear('no-answer');
     this.#peerAllowsUpdate = (typed(r).allow ?? []).some((m) => m.toUpperCase() === 'UPDATE');
     for (const other of [...this.#legs.values()]) if (other !== leg && other.dialog.state === 'early') this.dropLeg(other);

@@ -10,6 +10,8 @@ export type InviteClientState = 'calling' | 'proceeding' | 'completed' | 'accept
 export class InviteClientTransaction {
   #state: InviteClientState = 'calling';
   #ctx: TransactionContext;
+  /** The INVITE, until a 2xx is accepted (RFC 6026: from then on only the TU acts, on 2xx responses). */
+  #request: SipRequest | undefined;
   #user: ClientTransactionUser;
   #ended: () => void;
   #timers: TimerSlots;
@@ -22,15 +24,21 @@ export class InviteClientTransaction {
 
   constructor(
     ctx: TransactionContext,
-    readonly request: SipRequest,
+    request: SipRequest,
     readonly target: Target,
     user: ClientTransactionUser,
     ended: () => void = () => {},
   ) {
     this.#ctx = ctx;
+    this.#request = request;
     this.#user = user;
     this.#ended = ended;
     this.#timers = new TimerSlots(ctx.clock);
+  }
+
+  /** The INVITE; undefined once a 2xx has been accepted. */
+  get request(): SipRequest | undefined {
+    return this.#request;
   }
 
   get state(): InviteClientState {
@@ -44,7 +52,7 @@ export class InviteClientTransaction {
 
   /** Sends the INVITE and starts timers A (unreliable only) and B. */
   start(): void {
-    const out = this.#ctx.transport.prepareRequest(this.request, this.target);
+    const out = this.#ctx.transport.prepareRequest(this.#request!, this.target);
     this.#out = out;
     this.#reliable = out.reliable;
     const t = this.#ctx.timers;
@@ -85,14 +93,16 @@ export class InviteClientTransaction {
           this.#user.onResponse(response);
         } else if (s < 300) {
           this.#state = 'accepted';
-          this.#out = undefined; // never sent again: the TU acknowledges 2xx responses itself
+          // never sent again: the TU acknowledges 2xx responses itself
+          this.#out = undefined;
+          this.#request = undefined;
           this.#timers.clearAll();
           this.#timers.set('M', timerM(this.#ctx.timers), () => this.finish());
           this.#user.onResponse(response);
         } else {
           this.#state = 'completed';
           this.#timers.clearAll();
-          this.#ack = this.#ctx.transport.prepareRequest(this.#ctx.factory.ackForNon2xx(this.request, response), this.sentTarget());
+          this.#ack = this.#ctx.transport.prepareRequest(this.#ctx.factory.ackForNon2xx(this.#request!, response), this.sentTarget());
           this.#timers.set('D', timerD(this.#ctx.timers, this.reliable), () => this.finish());
           this.send(this.#ack);
           this.#user.onResponse(response);

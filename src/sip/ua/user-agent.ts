@@ -8,7 +8,7 @@ import type { Crypto } from '../../../hal/crypto.js';
 import type { Random } from '../../../hal/random.js';
 import { silent, type Logger } from '../../log.js';
 import type { CredentialsCache, AuthHeader } from '../auth/credentials-cache.js';
-import { buildResponse, BuiltRequest, type ResponseOptions } from '../build.js';
+import { buildRequest, buildResponse, BuiltRequest, type ResponseOptions } from '../build.js';
 import type { SipLocator } from '../dns/sip-locator.js';
 import { SipError } from '../errors.js';
 import { parseAuth } from '../headers/auth.js';
@@ -98,6 +98,8 @@ export class OutgoingRequest {
   #index = 0;
   #sentAuth: AuthHeader[] = [];
   #cancelled = false;
+  /** Attempts made (each a new transaction); a response to an earlier one is late. */
+  #attempts = 0;
   /** The request as last sent (its CSeq and branch are what CANCEL and ACK must match). */
   request: BuiltRequest;
   transaction: ClientTransaction | undefined;
@@ -135,6 +137,19 @@ export class OutgoingRequest {
     this.attempt(this.request);
   }
 
+  /**
+   * For an INVITE answered with a 2xx: keeps of the request only what a late 2xx (another fork, a retransmission)
+   * needs for its dialog and ACK (Request-URI, From, To, Call-ID, CSeq), and forgets the send options and targets,
+   * so the built INVITE and its offer need not stay for the 32 s its transaction waits for more 2xx.
+   */
+  settle(): void {
+    const r = this.request;
+    this.request = buildRequest({ method: r.method, uri: r.uri, from: r.header('From') ?? '', to: r.header('To') ?? '', callId: r.callId, cseq: r.cseq.seq });
+    this.#options = {};
+    this.#targets = [];
+    this.#sentAuth = [];
+  }
+
   /** Stops fail-over and auth retries (after CANCEL, or when the user hangs up). */
   stop(): void {
     this.#cancelled = true;
@@ -154,9 +169,11 @@ export class OutgoingRequest {
     if (request.header('User-Agent') === undefined) request.addHeader('User-Agent', this.#ua.product);
     this.#options.prepare?.(request, target);
     this.request = request;
+    // The callbacks hold the attempt's number, not its request, so that settle() can let the request go.
+    const attempt = ++this.#attempts;
     try {
       this.transaction = this.#ua.transactions.request(request, target, {
-        onResponse: (response) => this.response(request, response),
+        onResponse: (response) => this.response(attempt, response),
         onFailure: (failure) => this.failure(failure),
       });
     } catch (e) {
@@ -164,8 +181,9 @@ export class OutgoingRequest {
     }
   }
 
-  private response(request: BuiltRequest, response: SipResponse): void {
-    if (request !== this.request) {
+  private response(attempt: number, response: SipResponse): void {
+    const request = this.request;
+    if (attempt !== this.#attempts) {
       // A late response to an attempt we already replaced: only INVITE 2xx matter (ACK them via the user).
       if (!(request.method === 'INVITE' && response.status >= 200 && response.status < 300)) return;
     }
