@@ -1052,6 +1052,8 @@ export class Call {
     for (const leg of [...this.#legs.values()]) this.#ua.removeDialog(leg.dialog.key);
     if (this.#tx && !this.#finalSent) this.#ua.forgetCancel(this.#tx);
     this.emit(event);
+    // Nothing follows 'ended': let the listeners (and what they hold) go while transactions still hold this Call.
+    this.#listeners.length = 0;
   }
 }
 
