@@ -222,8 +222,12 @@ export function parseViaIn(text: string, s: number, end: number): Via | undefine
     if (port < 0 || port > 65535) return undefined;
     he = colon;
   }
-  const host = slice.call(text, sp + 1, he);
-  if (hostDefect(host) !== undefined) return undefined;
+  let host = slice.call(text, sp + 1, he);
+  // An IPv4 address (the usual sent-by) is valid and has no letters to lower-case.
+  if (!isIPv4(host)) {
+    if (hostDefect(host) !== undefined) return undefined;
+    host = host.toLowerCase();
+  }
   const params: Params = {};
   for (let p = semi < 0 ? end : semi; p < end;) {
     let e = indexOf.call(text, SEMI, p + 1);
@@ -234,7 +238,7 @@ export function parseViaIn(text: string, s: number, end: number): Via | undefine
     params[name] = eq >= 0 && eq < e ? slice.call(text, eq + 1, e) : null;
     p = e;
   }
-  const via: Via = { protocol: SIP_2_0, transport, host: host.toLowerCase(), params };
+  const via: Via = { protocol: SIP_2_0, transport, host, params };
   if (port >= 0) via.port = port;
   checkParams(via);
   return via;
