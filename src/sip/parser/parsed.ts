@@ -1,7 +1,8 @@
 /**
- * Received messages. The header section is decoded to one string; an Int32Array records, per header field,
- * where its name starts, where its colon is, where its value ends and which known header it is. Values are
- * sliced (and typed values parsed) only when read. The body is a view into the received bytes.
+ * Received messages. The header section is decoded to one string (a datagram's text goes on with its body when
+ * that is small: it was decoded in one go); an Int32Array records, per header field, where its name starts, where
+ * its colon is, where its value ends and which known header it is. Values are sliced (and typed values parsed)
+ * only when read. The body is a view into the received bytes.
  */
 import type { CSeq, NameAddr, SipRequest, SipResponse, Via } from '../message.js';
 import { parseNameAddrIn } from '../headers/name-addr.js';
@@ -44,7 +45,7 @@ abstract class ParsedBase extends TypedHeaders {
   private bo = 0;
   private eo = 0;
   private bv: Uint8Array | undefined = undefined;
-  /** Start line and header fields, decoded; each line keeps its CRLF. */
+  /** Start line and header fields, decoded, each line with its CRLF; after them the body may follow. */
   readonly text: string;
   /** @internal Header index (filled by buildMessage). */
   ix: Int32Array = EMPTY_INDEX;
