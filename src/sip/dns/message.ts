@@ -336,18 +336,18 @@ class Writer {
   // Offsets of name suffixes already written (lower-case text -> offset), for compression.
   readonly #names = new Map<string, number>();
 
-  #room(n: number): void {
+  private room(n: number): void {
     if (this.#len + n <= this.#buf.length) return;
     const bigger = new Uint8Array(Math.max(this.#buf.length * 2, this.#len + n));
     bigger.set(this.#buf.subarray(0, this.#len));
     this.#buf = bigger;
   }
   u8(v: number): void {
-    this.#room(1);
+    this.room(1);
     this.#buf[this.#len++] = v & 0xff;
   }
   u16(v: number): void {
-    this.#room(2);
+    this.room(2);
     this.#buf[this.#len++] = (v >> 8) & 0xff;
     this.#buf[this.#len++] = v & 0xff;
   }
@@ -356,7 +356,7 @@ class Writer {
     this.u16(v & 0xffff);
   }
   bytes(b: Uint8Array): void {
-    this.#room(b.length);
+    this.room(b.length);
     this.#buf.set(b, this.#len);
     this.#len += b.length;
   }

@@ -72,7 +72,7 @@ export class Subscription {
   readonly event: EventValue;
   readonly #o: SubscriptionOptions;
   readonly #dialogs = new Map<string, SubDialog>();
-  readonly #user: DialogUser = { onRequest: (r, tx) => this.#onRequest(r, tx) };
+  readonly #user: DialogUser = { onRequest: (r, tx) => this.onRequest(r, tx) };
   #expires: number;
   #callId = '';
   #fromTag = '';
@@ -113,25 +113,25 @@ export class Subscription {
     if (this.#wanted && !this.#ended && (this.#inFlight || this.#dialogs.size > 0 || this.#retryTimer !== undefined)) return;
     this.#wanted = true;
     this.#ended = false;
-    this.#start();
+    this.start();
   }
 
   /** Ends every dialog with Expires: 0; onEnd({reason: 'unsubscribed'}) once the notifiers confirmed or gave up. */
   unsubscribe(): void {
     this.#wanted = false;
-    this.#clearRetry();
+    this.clearRetry();
     if (this.#dialogs.size === 0) {
-      if (!this.#inFlight) this.#end({ reason: 'unsubscribed' });
+      if (!this.#inFlight) this.end({ reason: 'unsubscribed' });
       return;
     }
-    for (const d of [...this.#dialogs.values()]) this.#unsubscribeDialog(d);
+    for (const d of [...this.#dialogs.values()]) this.unsubscribeDialog(d);
   }
 
   // ---- the initial SUBSCRIBE ----
 
-  #start(): void {
-    this.#clearRetry();
-    this.#stopExpecting();
+  private start(): void {
+    this.clearRetry();
+    this.stopExpecting();
     this.#callId = this.ua.newCallId();
     this.#fromTag = this.ua.newTag();
     this.#gone.clear();
@@ -141,84 +141,84 @@ export class Subscription {
     try {
       target = resolveTarget(this.account, this.#o.target);
     } catch {
-      this.#stopExpecting();
-      return this.#end({ reason: 'refused', status: 400, text: 'Bad Address' });
+      this.stopExpecting();
+      return this.end({ reason: 'refused', status: 400, text: 'Bad Address' });
     }
     const req = outOfDialogRequest(this.ua, this.account, {
       method: 'SUBSCRIBE', target, callId: this.#callId, fromTag: this.#fromTag, cseq: 1,
-      headers: this.#headers(this.#expires),
+      headers: this.headers(this.#expires),
       ...(this.#o.body !== undefined ? { body: this.#o.body } : {}),
       ...(this.#o.contentType !== undefined ? { contentType: this.#o.contentType } : {}),
     });
     this.#inFlight = true;
     this.#out = this.ua.send(req, {
-      onResponse: (r, out) => this.#initialResponse(out.request, r),
-      onFailure: (f) => this.#initialFailed(f.status, f.reason, undefined),
+      onResponse: (r, out) => this.initialResponse(out.request, r),
+      onFailure: (f) => this.initialFailed(f.status, f.reason, undefined),
     }, sendOptions(this.ua, this.account, true));
   }
 
-  #headers(expires: number): HeaderInit {
+  private headers(expires: number): HeaderInit {
     return [['Event', formatEvent(this.event)], ['Expires', String(expires)], ['Accept', this.#o.accept.join(', ')]];
   }
 
-  #initialResponse(req: BuiltRequest, r: SipResponse): void {
+  private initialResponse(req: BuiltRequest, r: SipResponse): void {
     if (r.status < 200) return;
     this.#inFlight = false;
     if (r.status >= 300) {
       const min = typed(r).minExpires;
       if (r.status === 423 && min !== undefined && min > this.#expires && this.#wanted) {
         this.#expires = min;
-        return this.#start();
+        return this.start();
       }
-      return this.#initialFailed(r.status, r.reason, r);
+      return this.initialFailed(r.status, r.reason, r);
     }
     const tag = r.to.params['tag'];
     if (tag !== undefined && tag !== null && this.#gone.has(tag)) {
       // The NOTIFY that overtook this 2xx already ended the subscription: act on it now.
-      if (this.#dialogs.size === 0 && this.#lastTermination) this.#terminated(this.#lastTermination);
+      if (this.#dialogs.size === 0 && this.#lastTermination) this.terminated(this.#lastTermination);
     } else if (tag !== undefined && tag !== null) {
       let d = this.#dialogs.get(tag);
-      if (!d) d = this.#addDialog(Dialog.asUac(req, r));
+      if (!d) d = this.addDialog(Dialog.asUac(req, r));
       d.expires = r.expires ?? this.#expires;
-      if (!this.#wanted) this.#unsubscribeDialog(d);
-      else this.#schedule(d);
+      if (!this.#wanted) this.unsubscribeDialog(d);
+      else this.schedule(d);
     }
     this.#forkTimer = this.ua.clock.setTimer(FORK_WINDOW_MS, () => {
       this.#forkTimer = undefined;
-      this.#stopExpecting();
+      this.stopExpecting();
       // §4.1.2.4: a 2xx with no NOTIFY within 64*T1 is a subscription that failed.
       const silent = [...this.#dialogs.values()].filter((d) => d.state === 'init' && !d.ending);
       for (const d of silent) {
-        this.#inDialog(d, 0, () => {}); // tell the notifier, should it be there after all
-        this.#dropDialog(d);
+        this.inDialog(d, 0, () => {}); // tell the notifier, should it be there after all
+        this.dropDialog(d);
       }
-      if (silent.length) this.#lost();
+      if (silent.length) this.lost();
     });
   }
 
-  #initialFailed(status: number, text: string, r: SipResponse | undefined): void {
+  private initialFailed(status: number, text: string, r: SipResponse | undefined): void {
     this.#inFlight = false;
     if (this.#dialogs.size > 0) return; // a NOTIFY already made the subscription
-    this.#stopExpecting();
-    if (!this.#wanted) return this.#end({ reason: 'unsubscribed' });
+    this.stopExpecting();
+    if (!this.#wanted) return this.end({ reason: 'unsubscribed' });
     const transient = status === 408 || status === 480 || status >= 500;
     if (transient) {
       const after = r ? typed(r).retryAfter?.delta : undefined;
-      return this.#retryIn(after !== undefined ? after * 1000 : this.#o.retryMs ?? 30_000);
+      return this.retryIn(after !== undefined ? after * 1000 : this.#o.retryMs ?? 30_000);
     }
-    this.#end({ reason: 'refused', status, text });
+    this.end({ reason: 'refused', status, text });
   }
 
   // ---- dialogs ----
 
-  #addDialog(dialog: Dialog): SubDialog {
+  private addDialog(dialog: Dialog): SubDialog {
     const d: SubDialog = { dialog, state: 'init', expires: this.#expires, timer: undefined, ending: false };
     this.#dialogs.set(dialog.remoteTag, d);
     this.ua.addDialog(dialog.key, this.#user);
     return d;
   }
 
-  #dropDialog(d: SubDialog): void {
+  private dropDialog(d: SubDialog): void {
     if (d.timer !== undefined) this.ua.clock.clearTimer(d.timer);
     d.timer = undefined;
     this.#dialogs.delete(d.dialog.remoteTag);
@@ -227,17 +227,17 @@ export class Subscription {
     d.dialog.state = 'terminated';
   }
 
-  #schedule(d: SubDialog): void {
+  private schedule(d: SubDialog): void {
     if (d.timer !== undefined) this.ua.clock.clearTimer(d.timer);
     if (d.expires <= 0) return void (d.timer = undefined);
     d.timer = this.ua.clock.setTimer(refreshDelayMs(d.expires), () => {
       d.timer = undefined;
-      this.#refresh(d);
+      this.refresh(d);
     });
   }
 
-  #inDialog(d: SubDialog, expires: number, onFinal: (status: number, r: SipResponse | undefined) => void): void {
-    const req = d.dialog.createRequest('SUBSCRIBE', { headers: this.#headers(expires) });
+  private inDialog(d: SubDialog, expires: number, onFinal: (status: number, r: SipResponse | undefined) => void): void {
+    const req = d.dialog.createRequest('SUBSCRIBE', { headers: this.headers(expires) });
     const options: SendOptions = sendOptions(this.ua, this.account, true);
     if (d.dialog.routeSet.length) delete options.outboundProxy;
     this.ua.send(req, {
@@ -248,52 +248,52 @@ export class Subscription {
     }, options);
   }
 
-  #refresh(d: SubDialog): void {
-    this.#inDialog(d, this.#expires, (status, r) => {
+  private refresh(d: SubDialog): void {
+    this.inDialog(d, this.#expires, (status, r) => {
       if (!this.#dialogs.has(d.dialog.remoteTag) || d.ending) return;
       if (status < 300) {
         d.expires = r?.expires ?? this.#expires;
-        return this.#schedule(d);
+        return this.schedule(d);
       }
       const min = r ? typed(r).minExpires : undefined;
       if (status === 423 && min !== undefined && min > this.#expires) {
         this.#expires = min;
-        return this.#refresh(d);
+        return this.refresh(d);
       }
       // 481, 408 or any other failure: this dialog is gone; start over once none is left.
-      this.#dropDialog(d);
-      this.#lost();
+      this.dropDialog(d);
+      this.lost();
     });
   }
 
-  #unsubscribeDialog(d: SubDialog): void {
+  private unsubscribeDialog(d: SubDialog): void {
     if (d.ending) return;
     d.ending = true;
     if (d.timer !== undefined) this.ua.clock.clearTimer(d.timer);
     // The notifier answers with a final NOTIFY (terminated); give up on it after the fork window.
     d.timer = this.ua.clock.setTimer(FORK_WINDOW_MS, () => {
       d.timer = undefined;
-      this.#dropDialog(d);
-      this.#lost();
+      this.dropDialog(d);
+      this.lost();
     });
-    this.#inDialog(d, 0, (status) => {
+    this.inDialog(d, 0, (status) => {
       if (status >= 300 && this.#dialogs.get(d.dialog.remoteTag) === d) {
-        this.#dropDialog(d);
-        this.#lost();
+        this.dropDialog(d);
+        this.lost();
       }
     });
   }
 
   /** A dialog ended without telling us what next: subscribe again (or end) when it was the last one. */
-  #lost(): void {
+  private lost(): void {
     if (this.#dialogs.size > 0 || this.#inFlight) return;
-    if (!this.#wanted) return this.#end({ reason: 'unsubscribed' });
-    this.#retryIn(this.#o.retryMs ?? 30_000);
+    if (!this.#wanted) return this.end({ reason: 'unsubscribed' });
+    this.retryIn(this.#o.retryMs ?? 30_000);
   }
 
   // ---- NOTIFY ----
 
-  #onRequest(req: SipRequest, tx: ServerTransaction | undefined): void {
+  private onRequest(req: SipRequest, tx: ServerTransaction | undefined): void {
     if (!tx) return;
     if (req.method !== 'NOTIFY') return void this.ua.respond(tx, req, 405, undefined, { headers: { Allow: 'NOTIFY' } });
     const t = typed(req);
@@ -313,7 +313,7 @@ export class Subscription {
       // §4.1.2.4: the NOTIFY creates the dialog (before the 2xx, or from another fork).
       const dialog = Dialog.asUas(req, this.#fromTag, false);
       dialog.localSeq = this.#out?.request.cseq.seq ?? 1;
-      d = this.#addDialog(dialog);
+      d = this.addDialog(dialog);
       d.expires = this.#expires;
     }
     this.ua.respond(tx, req, 200);
@@ -323,63 +323,63 @@ export class Subscription {
     };
     if (state.state === 'terminated') {
       this.#lastTermination = state;
-      this.#dropDialog(d);
-      this.#notify(n);
-      return this.#terminated(state);
+      this.dropDialog(d);
+      this.notify(n);
+      return this.terminated(state);
     }
     if (state.state === 'active' || state.state === 'pending') d.state = state.state;
     if (state.expires !== undefined && !d.ending) {
       d.expires = state.expires;
-      this.#schedule(d);
-    } else if (d.timer === undefined && !d.ending) this.#schedule(d);
-    if (!this.#wanted && !d.ending) this.#unsubscribeDialog(d);
-    this.#notify(n);
+      this.schedule(d);
+    } else if (d.timer === undefined && !d.ending) this.schedule(d);
+    if (!this.#wanted && !d.ending) this.unsubscribeDialog(d);
+    this.notify(n);
   }
 
-  #notify(n: Notification): void {
+  private notify(n: Notification): void {
     this.#o.onNotify(n, this);
   }
 
   /** RFC 6665 §4.1.3: what a terminated subscription's reason asks of the subscriber. */
-  #terminated(state: SubscriptionState): void {
+  private terminated(state: SubscriptionState): void {
     if (this.#dialogs.size > 0 || this.#inFlight) return; // other forks carry on
-    if (!this.#wanted) return this.#end({ reason: 'unsubscribed' });
+    if (!this.#wanted) return this.end({ reason: 'unsubscribed' });
     const reason = state.reason;
     if (reason !== undefined && NO_RETRY.has(reason)) {
       this.#wanted = false;
-      return this.#end({ reason: 'terminated', by: reason });
+      return this.end({ reason: 'terminated', by: reason });
     }
-    if (state.retryAfter !== undefined) return this.#retryIn(state.retryAfter * 1000);
-    if (reason === 'deactivated' || reason === 'timeout') return this.#start();
-    this.#retryIn(this.#o.retryMs ?? 30_000);
+    if (state.retryAfter !== undefined) return this.retryIn(state.retryAfter * 1000);
+    if (reason === 'deactivated' || reason === 'timeout') return this.start();
+    this.retryIn(this.#o.retryMs ?? 30_000);
   }
 
-  #retryIn(ms: number): void {
-    this.#clearRetry();
+  private retryIn(ms: number): void {
+    this.clearRetry();
     this.#retryTimer = this.ua.clock.setTimer(ms, () => {
       this.#retryTimer = undefined;
-      if (this.#wanted) this.#start();
+      if (this.#wanted) this.start();
     });
   }
 
-  #clearRetry(): void {
+  private clearRetry(): void {
     if (this.#retryTimer !== undefined) this.ua.clock.clearTimer(this.#retryTimer);
     this.#retryTimer = undefined;
   }
 
-  #stopExpecting(): void {
+  private stopExpecting(): void {
     if (this.#forkTimer !== undefined) this.ua.clock.clearTimer(this.#forkTimer);
     this.#forkTimer = undefined;
     if (this.#callId) this.ua.unexpectDialogs(this.#callId, this.#fromTag);
   }
 
-  #end(end: SubscriptionEnd): void {
+  private end(end: SubscriptionEnd): void {
     if (this.#ended) return;
     this.#ended = true;
     this.#wanted = false;
-    this.#clearRetry();
-    this.#stopExpecting();
-    for (const d of [...this.#dialogs.values()]) this.#dropDialog(d);
+    this.clearRetry();
+    this.stopExpecting();
+    for (const d of [...this.#dialogs.values()]) this.dropDialog(d);
     this.#o.onEnd?.(end, this);
   }
 }
@@ -409,7 +409,7 @@ export class NotifyRouter {
 
   private constructor(ua: UserAgent) {
     this.#ua = ua;
-    ua.handle('NOTIFY', (req, tx) => this.#receive(req, tx));
+    ua.handle('NOTIFY', (req, tx) => this.receive(req, tx));
   }
 
   /**
@@ -429,7 +429,7 @@ export class NotifyRouter {
     };
   }
 
-  #receive(req: SipRequest, tx: ServerTransaction): void {
+  private receive(req: SipRequest, tx: ServerTransaction): void {
     const t = typed(req);
     const event = t.event;
     if (!event) return void this.#ua.respond(tx, req, 400, 'Missing Event');

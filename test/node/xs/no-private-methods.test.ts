@@ -8,10 +8,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const PER_CALL = ['src/media', 'src/sip/call', 'src/sip/transaction'];
+// Folders, and files whose classes are made per request (OutgoingRequest), per subscription or per DNS query.
+const PER_CALL = ['src/media', 'src/sip/call', 'src/sip/transaction', 'src/sip/ua/user-agent.ts', 'src/sip/services/subscription.ts',
+  'src/sip/dns/message.ts'];
 const PRIVATE_METHOD = /^\s+(?:static\s+)?(?:async\s+)?(?:get\s+|set\s+)?#\w+\s*[(<]/m;
 
 function files(dir: string): string[] {
+  if (dir.endsWith('.ts')) return [dir];
   return fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? files(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []);
 }
