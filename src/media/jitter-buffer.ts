@@ -48,8 +48,11 @@ export class JitterBuffer {
   readonly #codes = new Uint8Array(RING);
   /** One bit per sample: it arrived and has not been played (a byte each would cost 3.5 KB more). */
   readonly #present = new Uint8Array(RING >> 3);
-  /** Recently accepted sequence numbers, by seq & 127, to spot duplicates even after playout. */
-  readonly #seen = new Int32Array(128).fill(-1);
+  /**
+   * Recently accepted sequence numbers, by seq & 127, to spot duplicates even after playout. An empty slot s
+   * holds s ^ 1, which no sequence number stored at s can equal (16 bits each, not 32 with a -1).
+   */
+  readonly #seen = new Uint16Array(128);
   readonly #xfade = new Int16Array(XFADE);
   readonly #plc = new Plc();
   readonly #future = new Int16Array(FUTURE);
@@ -100,6 +103,7 @@ export class JitterBuffer {
     this.#minDelay = (options.minDelayMs ?? 10) * UNITS_PER_MS;
     this.#maxDelay = (options.maxDelayMs ?? 300) * UNITS_PER_MS;
     this.#q = this.#initialDelay - MARGIN;
+    this.forgetSeen();
   }
 
   /** Switches the codec (a re-INVITE may change it); the buffered audio is kept. */
@@ -110,13 +114,18 @@ export class JitterBuffer {
   /** Forgets the stream (new SSRC, new call); counters are kept. */
   reset(): void {
     this.#present.fill(0);
-    this.#seen.fill(-1);
+    this.forgetSeen();
     this.#plc.reset();
     this.#haveStream = false;
     this.#playing = false;
     this.#q = this.#initialDelay - MARGIN;
     this.#lateRun = 0;
     this.#xfadePending = false;
+  }
+
+  private forgetSeen(): void {
+    const seen = this.#seen;
+    for (let s = 0; s < seen.length; s++) seen[s] = s ^ 1;
   }
 
   /** Target playout delay in ms (above the fastest packet's transit). */
