@@ -320,6 +320,11 @@ export class UserAgent implements TransactionUser {
 
   /** Sends a request (it must carry no Via: each attempt gets a fresh one). */
   send(request: BuiltRequest, user: OutgoingUser, options: SendOptions = {}): OutgoingRequest {
+    // §8.1.2: an outbound proxy is a preloaded route set of one loose-routing URI.
+    const proxy = options.outboundProxy;
+    if (proxy && request.header('Route') === undefined) {
+      request.addHeader('Route', `<${formatUri({ ...proxy, params: { ...proxy.params, lr: null }, headers: {} })}>`);
+    }
     const out = new OutgoingRequest(this, request, user, options);
     out.start();
     return out;

@@ -181,3 +181,19 @@ function buildResponseFor(invite: SipRequest, rr = ['<sip:p1.example.com;lr>', '
   r.addHeader('Contact', '<sip:bob@10.0.0.2:5062>');
   return r;
 }
+
+test('an outbound proxy is a loose route: the request goes to the proxy with Route <proxy;lr> and its Request-URI unchanged', async (t) => {
+  const { clock, internet, alice, bob } = await pair();
+  const seen: string[] = [];
+  bob.handle('MESSAGE', (req, tx) => {
+    seen.push(formatUri(req.uri), ...req.headers('Route'));
+    bob.respond(tx, req, 200);
+  });
+  const u = collect();
+  alice.send(request(alice, 'MESSAGE', 'sip:carol@example.com'), u, { outboundProxy: { scheme: 'sip', host: '10.0.0.2', params: {}, headers: {} } });
+  await Promise.resolve();
+  clock.advance(10);
+  t.deepEqual(u.responses.map((r) => r.status), [200]);
+  t.deepEqual(seen, ['sip:carol@example.com', '<sip:10.0.0.2;lr>']);
+  t.true(internet.datagrams.some((d) => d.from.address === '10.0.0.1' && d.to.address === '10.0.0.2'));
+});
