@@ -147,7 +147,6 @@ export class CallMediaEngine {
   readonly #tones: ToneGenerator;
   readonly #mic = new Int16Array(FRAME_SAMPLES);
   readonly #out = new Int16Array(FRAME_SAMPLES);
-  readonly #tone = new Int16Array(FRAME_SAMPLES);
   #input: AudioInput | undefined;
   #output: AudioOutput | undefined;
   #rtpSocket: UdpSocket | null = null;
@@ -386,7 +385,8 @@ export class CallMediaEngine {
   processFrame(mic: Int16Array | null, out: Int16Array): void {
     this.sendFrame(mic);
     this.receiveFrame(out);
-    const tone = this.#tone;
+    // The microphone copy is free again (sendFrame encoded it at once): it holds the tone, one buffer less per call.
+    const tone = this.#mic;
     if (this.#tones.fill(tone, 0, FRAME_SAMPLES)) {
       for (let i = 0; i < FRAME_SAMPLES; i++) {
         const v = out[i]! + tone[i]!;
