@@ -7,6 +7,7 @@
  */
 import type { ConnectOptions, Endpoint, Listener, ListenOptions, Network, StreamSocket, UdpOptions, UdpSocket } from '../hal/net.js';
 import type { Random } from '../hal/random.js';
+import { SeededRandom } from '../hal/virtual/random.js';
 import { SoftCrypto } from '../hal/soft/crypto.js';
 import { VirtualClock } from '../hal/virtual/clock.js';
 import { PhoneApp, type AppEvent } from '../src/phone/app.js';
@@ -23,24 +24,6 @@ export const PEER = '10.0.0.2';
 export const REGISTRAR = '10.0.0.9';
 const STEP_MS = 10;
 
-/** xorshift32: deterministic runs (the phone's Random on the device is the hardware RNG). */
-class SeededRandom implements Random {
-  #s: number;
-  constructor(seed: number) {
-    this.#s = seed >>> 0 || 1;
-  }
-  fill(dst: Uint8Array): Uint8Array {
-    for (let i = 0; i < dst.length; i++) {
-      let x = this.#s;
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      this.#s = x >>> 0;
-      dst[i] = this.#s & 0xff;
-    }
-    return dst;
-  }
-}
 
 /** Datagram frames between workers: from (4+2), to (4+2), length (2), data; IPv4 only. */
 const HEADER = 14;

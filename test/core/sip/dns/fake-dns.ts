@@ -10,24 +10,7 @@ import {
   type DnsMessage, type RecordTypeName, type ResourceRecord,
 } from '../../../../src/sip/dns/message.js';
 
-/** Deterministic Random (xorshift32) so weighted choices are reproducible. */
-export class SeededRandom implements Random {
-  #s: number;
-  constructor(seed = 0x2545f491) {
-    this.#s = seed >>> 0 || 1;
-  }
-  fill(dst: Uint8Array): Uint8Array {
-    for (let i = 0; i < dst.length; i++) {
-      let x = this.#s;
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      this.#s = x >>> 0;
-      dst[i] = this.#s >>> 24;
-    }
-    return dst;
-  }
-}
+export { SeededRandom } from '../../../../hal/virtual/random.js';
 
 export interface ServerBehaviour {
   /** Records the server knows. */

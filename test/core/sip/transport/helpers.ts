@@ -54,21 +54,4 @@ export function res(status: number, via = 'SIP/2.0/UDP 192.0.2.1:5060;branch=z9h
 export const text = (b: Uint8Array): string => dec.decode(b);
 export const bytes = (s: string): Uint8Array => enc.encode(s);
 
-/** Deterministic Random for tests: a xorshift stream from a seed. */
-export class SeededRandom {
-  #s: number;
-  constructor(seed = 1) {
-    this.#s = seed >>> 0 || 1;
-  }
-  fill(dst: Uint8Array): Uint8Array {
-    for (let i = 0; i < dst.length; i++) {
-      let x = this.#s;
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      this.#s = x >>> 0;
-      dst[i] = this.#s & 0xff;
-    }
-    return dst;
-  }
-}
+export { SeededRandom } from '../../../../hal/virtual/random.js';
