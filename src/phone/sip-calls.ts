@@ -139,6 +139,9 @@ export function createSipCalls(app: PhoneApp): CallControl {
   let reserved: MediaEngine | undefined;
   let taken: MediaEngine | undefined;
 
+  /** What the user gave (digits, a contact's number, a URI) as a URI at the line's domain. */
+  const targetUri = (target: string, line: number): string => formatUri(CallManager.targetUri(dialTarget(settings(), target), lineOf(line)));
+
   const lineOf = (index: number): Line => {
     const existing = manager.lines[index];
     if (existing) return existing;
@@ -355,7 +358,7 @@ export function createSipCalls(app: PhoneApp): CallControl {
     },
     answer: (id) => withCall(id, (c) => c.answer()),
     reject: (id, status) => withCall(id, (c) => c.reject(status)),
-    redirect: (id, target) => withCall(id, (c) => c.redirect(dialTarget(settings(), target).includes(':') ? dialTarget(settings(), target) : CallManager.targetUri(target, lineOf(0)))),
+    redirect: (id, target) => withCall(id, (c, e) => c.redirect(targetUri(target, e.line))),
     hangup: (id) => withCall(id, (c) => c.hangup()),
     hold: (id) => withCall(id, (c) => c.hold()),
     resume: (id) => withCall(id, (c) => c.resume()),
@@ -372,7 +375,7 @@ export function createSipCalls(app: PhoneApp): CallControl {
       if (e.engine) e.engine.muted = on;
     }),
     blindTransfer(id: CallId, target: string): void {
-      withCall(id, (c) => transfer(id, c, dialTarget(settings(), target).includes(':') ? dialTarget(settings(), target) : formatUri(CallManager.targetUri(target, lineOf(0)))));
+      withCall(id, (c, e) => transfer(id, c, targetUri(target, e.line)));
     },
     attendedTransfer(id: CallId, consultation: CallId): void {
       const consult = entries.get(consultation)?.call;
