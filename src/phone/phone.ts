@@ -479,6 +479,14 @@ export class Phone {
     this.calls.push(call);
     if (!busy) this.focus = call.id;
     if (!busy && (s.autoAnswer.enabled || e.intercom)) {
+      // No delay means as soon as the user agent has sent its 180 (a microtask), not on the next timer tick: a host
+      // timer of 0 ms still waits about a millisecond.
+      if (s.autoAnswer.delayMs === 0) {
+        void Promise.resolve().then(() => {
+          if (call.phase === 'incoming' && this.calls.includes(call)) this.#answer(call);
+        });
+        return this.#changed();
+      }
       this.#callTimers.set(call.id, this.options.clock.setTimer(s.autoAnswer.delayMs, () => this.#answer(call)));
     } else if (s.forward.noAnswer) {
       const target = s.forward.noAnswer;

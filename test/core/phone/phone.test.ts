@@ -377,3 +377,12 @@ test('line keys select the line used for the next call', (t) => {
   t.is(s.control.log.at(-1), 'place 1 4');
   t.is(s.screen().status.line, 'home');
 });
+
+test('auto-answer without a delay answers right after the incoming event, before any timer', async (t) => {
+  const s = setup({ autoAnswer: { enabled: true, delayMs: 0 } });
+  s.phone.handle({ type: 'incoming', call: 5, line: 0, remote: 'a', uri: 'sip:a@x' });
+  t.deepEqual(s.control.log, [], 'not inside the event: the user agent sends 180 first');
+  await Promise.resolve();
+  t.deepEqual(s.control.log, ['answer 5']);
+  t.is(s.clock.pending, 0, 'no timer was needed');
+});
