@@ -1,6 +1,6 @@
 /**
  * A UDP relay for call tests, like test/support/udp-relay.ts but with each direction impaired and counted on its
- * own, an optional rewrite of what passes (to keep SIP requests and routes on the relay), and for RTP the RFC 3550
+ * own (one Impairer serves this relay and the media proxy), an optional rewrite of what passes (to keep SIP requests and routes on the relay), and for RTP the RFC 3550
  * interarrival jitter of what it delivered, to compare with what the phones report. Clients send to the relay;
  * it forwards to the target from one socket per client, so replies come back the same way. Loopback only.
  */
@@ -73,40 +73,22 @@ class Jitter {
   }
 }
 
-export class CallRelay {
+/** What both relays do to a datagram: per-direction loss and delay (seeded), counted, and the jitter of what passed. */
+class Impairer {
   readonly stats: Record<Direction, DirectionStats>;
-  #front: Socket;
-  #clients = new Map<string, Socket>();
   #seed: number;
   #timers = new Set<NodeJS.Timeout>();
   #closed = false;
   #jitter = { up: new Jitter(), down: new Jitter() };
 
-  private constructor(front: Socket, readonly target: { address: string; port: number }, readonly options: RelayOptions) {
-    this.#front = front;
+  constructor(readonly options: { up?: DirectionImpairment; down?: DirectionImpairment; seed?: number }) {
     this.#seed = (options.seed ?? 1) >>> 0 || 1;
     const blank = (): DirectionStats => ({ matched: 0, dropped: 0, forwarded: 0, jitterMs: -1, delays: [] });
     this.stats = { up: blank(), down: blank() };
   }
 
-  static async start(target: { address: string; port: number }, options: RelayOptions = {}): Promise<CallRelay> {
-    const front = createSocket('udp4');
-    await new Promise<void>((resolve, reject) => {
-      front.once('error', reject);
-      front.bind(options.port ?? 0, '127.0.0.1', () => resolve());
-    });
-    const relay = new CallRelay(front, target, options);
-    front.on('message', (data, rinfo) => relay.#fromClient(data, rinfo.address, rinfo.port));
-    return relay;
-  }
-
-  get port(): number {
-    return this.#front.address().port;
-  }
-
-  /** Moves the target (e.g. once the port it should reach is known). */
-  retarget(port: number): void {
-    (this.target as { port: number }).port = port;
+  get closed(): boolean {
+    return this.#closed;
   }
 
   #random(): number {
@@ -118,24 +100,8 @@ export class CallRelay {
     return this.#seed / 0x1_0000_0000;
   }
 
-  #fromClient(data: Buffer, address: string, port: number): void {
-    const key = `${address}:${port}`;
-    let back = this.#clients.get(key);
-    if (!back) {
-      const socket = createSocket('udp4');
-      socket.bind(0, '127.0.0.1');
-      socket.on('message', (reply) => this.#pass(reply, 'down', (d) => this.#front.send(d, port, address)));
-      socket.on('error', () => {});
-      this.#clients.set(key, socket);
-      back = socket;
-    }
-    const out = back;
-    this.#pass(data, 'up', (d) => out.send(d, this.target.port, this.target.address));
-  }
-
-  #pass(input: Buffer, dir: Direction, send: (d: Buffer) => void): void {
+  pass(data: Buffer, dir: Direction, send: (d: Buffer) => void): void {
     if (this.#closed) return;
-    const data = this.options.rewrite ? this.options.rewrite(input, dir) : input;
     const s = this.stats[dir];
     const deliver = () => {
       if (this.#closed) return;
@@ -164,6 +130,63 @@ export class CallRelay {
   close(): void {
     this.#closed = true;
     for (const t of this.#timers) clearTimeout(t);
+  }
+}
+
+export class CallRelay {
+  readonly stats: Record<Direction, DirectionStats>;
+  #front: Socket;
+  #clients = new Map<string, Socket>();
+  #impair: Impairer;
+
+  private constructor(front: Socket, readonly target: { address: string; port: number }, readonly options: RelayOptions) {
+    this.#front = front;
+    this.#impair = new Impairer(options);
+    this.stats = this.#impair.stats;
+  }
+
+  static async start(target: { address: string; port: number }, options: RelayOptions = {}): Promise<CallRelay> {
+    const front = createSocket('udp4');
+    await new Promise<void>((resolve, reject) => {
+      front.once('error', reject);
+      front.bind(options.port ?? 0, '127.0.0.1', () => resolve());
+    });
+    const relay = new CallRelay(front, target, options);
+    front.on('message', (data, rinfo) => relay.#fromClient(data, rinfo.address, rinfo.port));
+    return relay;
+  }
+
+  get port(): number {
+    return this.#front.address().port;
+  }
+
+  /** Moves the target (e.g. once the port it should reach is known). */
+  retarget(port: number): void {
+    (this.target as { port: number }).port = port;
+  }
+
+  #fromClient(data: Buffer, address: string, port: number): void {
+    const key = `${address}:${port}`;
+    let back = this.#clients.get(key);
+    if (!back) {
+      const socket = createSocket('udp4');
+      socket.bind(0, '127.0.0.1');
+      socket.on('message', (reply) => this.#pass(reply, 'down', (d) => this.#front.send(d, port, address)));
+      socket.on('error', () => {});
+      this.#clients.set(key, socket);
+      back = socket;
+    }
+    const out = back;
+    this.#pass(data, 'up', (d) => out.send(d, this.target.port, this.target.address));
+  }
+
+  #pass(input: Buffer, dir: Direction, send: (d: Buffer) => void): void {
+    if (this.#impair.closed) return;
+    this.#impair.pass(this.options.rewrite ? this.options.rewrite(input, dir) : input, dir, send);
+  }
+
+  close(): void {
+    this.#impair.close();
     this.#front.close();
     for (const s of this.#clients.values()) s.close();
   }
@@ -210,24 +233,20 @@ export class MediaProxy {
   #b: Socket;
   #toA: { address: string; port: number } | undefined;
   #toB: { address: string; port: number } | undefined;
-  #seed: number;
-  #timers = new Set<NodeJS.Timeout>();
-  #closed = false;
-  #jitter = { up: new Jitter(), down: new Jitter() };
+  #impair: Impairer;
 
   private constructor(a: Socket, b: Socket, readonly options: { up?: DirectionImpairment; down?: DirectionImpairment; seed?: number }) {
     this.#a = a;
     this.#b = b;
-    this.#seed = (options.seed ?? 1) >>> 0 || 1;
-    const blank = (): DirectionStats => ({ matched: 0, dropped: 0, forwarded: 0, jitterMs: -1, delays: [] });
-    this.stats = { up: blank(), down: blank() };
+    this.#impair = new Impairer(options);
+    this.stats = this.#impair.stats;
     a.on('message', (d, r) => {
       this.#toA ??= { address: r.address, port: r.port };
-      this.#pass(d, 'up', (x) => this.#toB && this.#b.send(x, this.#toB.port, this.#toB.address));
+      this.#impair.pass(d, 'up', (x) => this.#toB && this.#b.send(x, this.#toB.port, this.#toB.address));
     });
     b.on('message', (d, r) => {
       this.#toB ??= { address: r.address, port: r.port };
-      this.#pass(d, 'down', (x) => this.#toA && this.#a.send(x, this.#toA.port, this.#toA.address));
+      this.#impair.pass(d, 'down', (x) => this.#toA && this.#a.send(x, this.#toA.port, this.#toA.address));
     });
   }
 
@@ -261,45 +280,8 @@ export class MediaProxy {
     this.#toB = { address: '127.0.0.1', port };
   }
 
-  #random(): number {
-    let x = this.#seed;
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    this.#seed = x >>> 0;
-    return this.#seed / 0x1_0000_0000;
-  }
-
-  #pass(data: Buffer, dir: Direction, send: (d: Buffer) => void): void {
-    if (this.#closed) return;
-    const s = this.stats[dir];
-    const deliver = () => {
-      if (this.#closed) return;
-      s.forwarded++;
-      this.#jitter[dir].observe(data);
-      s.jitterMs = this.#jitter[dir].ms;
-      send(data);
-    };
-    const i = this.options[dir];
-    if (!i || (i.match && !i.match(data))) return deliver();
-    s.matched++;
-    if (i.loss && this.#random() < i.loss) {
-      s.dropped++;
-      return;
-    }
-    const delay = Math.max(0, (i.delayMs ?? 0) + (i.jitterMs ? (this.#random() * 2 - 1) * i.jitterMs : 0));
-    if (delay === 0) return deliver();
-    s.delays.push(delay);
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer);
-      deliver();
-    }, delay);
-    this.#timers.add(timer);
-  }
-
   close(): void {
-    this.#closed = true;
-    for (const t of this.#timers) clearTimeout(t);
+    this.#impair.close();
     this.#a.close();
     this.#b.close();
   }
