@@ -29,7 +29,6 @@ interface Entry {
   /** Set when the user hung up before the call existed (media still opening). */
   abandoned: boolean;
   answeredAt?: number;
-  startedAt: number;
 }
 
 /** Who may ring this phone: 'any', only requests for our own user, or only what the registrar/proxy sends. */
@@ -240,7 +239,7 @@ export function createSipCalls(app: PhoneApp): CallControl {
   manager.onIncoming = (call, line) => {
     const id = nextId++;
     const index = manager.lines.indexOf(line);
-    const entry: Entry = { id, call, engine: taken, line: index, abandoned: false, startedAt: hal.clock.now() };
+    const entry: Entry = { id, call, engine: taken, line: index, abandoned: false };
     taken = undefined;
     entries.set(id, entry);
     follow(entry, call);
@@ -307,7 +306,7 @@ export function createSipCalls(app: PhoneApp): CallControl {
   const control: CallControl & { place(line: number, target: string, headers?: Array<[string, string]>): CallId } = {
     place(line: number, target: string, headers?: Array<[string, string]>): CallId {
       const id = nextId++;
-      const entry: Entry = { id, call: undefined, engine: undefined, line, abandoned: false, startedAt: hal.clock.now() };
+      const entry: Entry = { id, call: undefined, engine: undefined, line, abandoned: false };
       entries.set(id, entry);
       const fail = (reason: string): void => {
         entries.delete(id);
