@@ -35,8 +35,8 @@ function accepted(parse: () => unknown): boolean {
 interface XsphoneMessage {
   callId: string;
   cseq: { seq: number };
-  from: { params: Record<string, string | null> };
-  via: Array<{ branch?: string }>;
+  fromTag: string | undefined;
+  branch: string | undefined;
 }
 
 /** xsphone's parser, if it has been built (src/sip/parser/index.ts exports parseMessage). */
@@ -56,7 +56,7 @@ async function loadXsphone(): Promise<Contender | string> {
       accepts: (bytes) => (check ? check(bytes).ok : accepted(() => parseMessage(bytes))),
       read: (bytes) => {
         const m = parseMessage(bytes);
-        return { callId: m.callId, cseq: m.cseq.seq, fromTag: m.from.params.tag ?? '', branch: m.via[0]?.branch ?? '' };
+        return { callId: m.callId, cseq: m.cseq.seq, fromTag: m.fromTag ?? '', branch: m.branch ?? '' };
       },
     };
   } catch (error) {

@@ -37,7 +37,7 @@ const messages = MIX.map((m) => ({ name: m.name, bytes: new TextEncoder().encode
 const readers = {
   xsphone: (bytes) => {
     const m = parseMessage(bytes);
-    return [m.callId, m.cseq.seq, m.from.params.tag, m.via[0].branch];
+    return [m.callId, m.cseq.seq, m.fromTag, m.branch];
   },
   // The sip package works on strings: decoding the datagram is part of its parse.
   sip: (bytes) => {

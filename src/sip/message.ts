@@ -60,6 +60,10 @@ export interface SipMessageBase {
   readonly from: NameAddr;
   readonly to: NameAddr;
   readonly via: Via[]; // all Via values, top first
+  readonly topVia: Via | undefined; // via[0], parsing only the first value
+  readonly branch: string | undefined; // the top Via's branch
+  readonly fromTag: string | undefined;
+  readonly toTag: string | undefined;
   readonly maxForwards: number | undefined;
   readonly contact: ContactList; // empty array when absent
   readonly route: NameAddr[];

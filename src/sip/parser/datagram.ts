@@ -95,7 +95,7 @@ function parseText(text: string, bytes: Uint8Array, start: number, end: number, 
   } else headerEnd = he + 1;
   let msg: ParsedMessage;
   try {
-    msg = buildMessage(len - bs > KEEP_BODY ? slice.call(text, 0, headerEnd) : text, headerEnd, -1, lim.headerCount);
+    msg = buildMessage(len - bs > KEEP_BODY ? slice.call(text, 0, headerEnd) : text, headerEnd, lim.headerCount);
   } catch (e) {
     throw tooMany(text, sl0 + 1, headerEnd, lim.headerCount) ?? e;
   }

@@ -1,23 +1,23 @@
 /**
  * Received messages. The header section is decoded to one string (a datagram's text goes on with its body when
- * that is small: it was decoded in one go); an Int32Array records, per header field, where its name starts, where
- * its colon is, where its value ends and which known header it is. Values are sliced (and typed values parsed)
- * only when read. The body is a view into the received bytes.
+ * that is small: it was decoded in one go); a Uint16Array records, per header field, where its name starts, where
+ * its colon is and which known header it is. Values are sliced (and typed values parsed) only when read. The body
+ * is a view into the received bytes.
  */
 import type { CSeq, NameAddr, SipRequest, SipResponse, Via } from '../message.js';
 import { parseNameAddrIn } from '../headers/name-addr.js';
-import { parseViaIn } from '../headers/via.js';
+import { parseTopVia, parseViaIn } from '../headers/via.js';
+import { C_GVALUE, C_TOKEN, C_WORD, classRun } from '../headers/scan.js';
 import type { Uri } from '../uri.js';
 import { parseUri } from '../uri.js';
 import { SipError } from '../errors.js';
-import { CANONICAL, COMPACT_KEY, FULL_KEY, H, idAt, nameKey } from '../header-names.js';
+import { COMPACT_KEY, FULL_KEY, H, idAt, nameKey } from '../header-names.js';
 import { TypedHeaders } from './typed.js';
 import type { RequestLine, StatusLine } from './start-line.js';
 import { METHOD_LENGTHS, METHODS, SIP_2_0, isStatusLine, parseRequestLine, parseStatusLine } from './start-line.js';
 import type { HeadScan } from './scan.js';
 import { utf8Decoder } from '../../utf8.js';
 
-/** Index word 3 of a field: bits 0-7 known-header id + 1 once classified (0: not yet), bit 8 folded, bits 16-30 name key. */
 // XS boxes a primitive string into a new String object (two heap slots) on every property access, so the
 // hot paths call String.prototype methods with the string as `this`; module-local consts let V8 inline them.
 const charCodeAt = String.prototype.charCodeAt;
@@ -29,13 +29,19 @@ const startsWith = String.prototype.startsWith;
 const LF = String.fromCharCode(10);
 const COLON = String.fromCharCode(58);
 
-const FOLDED = 0x100;
-const ID_MASK = 0xff;
-const KEY_MASK = 0x7fff0000;
-/** Ints per header field in the index: name start, colon, value end, id | flags. */
-const W = 4;
+/**
+ * The header index is a Uint16Array: for field i, word 2i is where its name starts and word 2i+1 holds
+ * bits 0-6 known-header id + 1 once classified (0: not yet), bit 7 folded, bits 8-15 the colon's offset from
+ * the name's start (255: farther, found by a search); word 2n is where the header section ends. 16-bit words
+ * keep it small (and, for up to 15 fields, inside V8's heap, where a typed array is cheap to make).
+ */
+const ID_MASK = 0x7f;
+const FOLDED = 0x80;
+const FAR_COLON = 0xff;
+/** Offsets in a header index are 16-bit: a header section may not reach this size. */
+export const MAX_INDEXED = 0x10000;
 export const EMPTY_BODY: Uint8Array = new Uint8Array(0);
-const EMPTY_INDEX = new Int32Array(0);
+const EMPTY_INDEX = new Uint16Array(1);
 const EMPTY = String.fromCharCode();
 
 abstract class ParsedBase extends TypedHeaders {
@@ -45,10 +51,12 @@ abstract class ParsedBase extends TypedHeaders {
   private bo = 0;
   private eo = 0;
   private bv: Uint8Array | undefined = undefined;
+  /** The top via-parm once read (the other Via values are parsed only when `via` is read). */
+  private tv: Via | undefined = undefined;
   /** Start line and header fields, decoded, each line with its CRLF; after them the body may follow. */
   readonly text: string;
-  /** @internal Header index (filled by buildMessage). */
-  ix: Int32Array = EMPTY_INDEX;
+  /** @internal Header index (filled by buildMessage; see ID_MASK). */
+  ix: Uint16Array = EMPTY_INDEX;
   /** @internal Number of header fields. */
   n = 0;
   /** @internal Value of the single Content-Length header, -1 when absent. */
@@ -85,18 +93,35 @@ abstract class ParsedBase extends TypedHeaders {
     return b;
   }
 
+  /** Where the colon after field i's name is. */
+  private colonOf(i: number): number {
+    const s = this.ix[2 * i]!;
+    const off = this.ix[2 * i + 1]! >> 8;
+    return off !== FAR_COLON ? s + off : indexOf.call(this.text, COLON, s);
+  }
+
+  /** Where field i's value ends: before the line break ending its (last) line. */
+  private lineEnd(i: number): number {
+    const t = this.text;
+    let e = this.ix[2 * i + 2]!;
+    if (charCodeAt.call(t, e - 1) === 10) e--;
+    if (charCodeAt.call(t, e - 1) === 13) e--;
+    return e;
+  }
+
   protected nextOf(id: H, from: number): number {
     const ix = this.ix;
+    const t = this.text;
     const want = id + 1;
     const full = FULL_KEY[id]!;
     const compact = COMPACT_KEY[id]!;
     for (let i = from, n = this.n; i < n; i++) {
-      const m = ix[i * W + 3]!;
-      const cls = m & ID_MASK;
+      const cls = ix[2 * i + 1]! & ID_MASK;
       if (cls === want) return i;
       if (cls !== 0) continue;
       // Only a name of the right length and first letter is compared (and then classified for good).
-      const key = m & KEY_MASK;
+      const s = ix[2 * i]!;
+      const key = nameKey(nameEnd(t, s, this.colonOf(i)) - s, charCodeAt.call(t, s) | 0x20);
       if ((key === full || key === compact) && this.classify(i) === want) return i;
     }
     return -1;
@@ -105,44 +130,44 @@ abstract class ParsedBase extends TypedHeaders {
   /** Works out (once) which known header field i is; returns id + 1. */
   private classify(i: number): number {
     const ix = this.ix;
-    const s = ix[i * W]!;
-    const m = idAt(this.text, s, nameEnd(this.text, s, ix[i * W + 1]!)) + 1;
-    ix[i * W + 3]! |= m;
+    const s = ix[2 * i]!;
+    const m = idAt(this.text, s, nameEnd(this.text, s, this.colonOf(i))) + 1;
+    ix[2 * i + 1]! |= m;
     return m;
   }
 
   protected nextNamed(lower: string, from: number): number {
     const ix = this.ix;
     const t = this.text;
-    const want = nameKey(lower.length, lower.charCodeAt(0) | 0x20);
+    const len = lower.length;
+    const first = lower.charCodeAt(0) | 0x20;
     for (let i = from, n = this.n; i < n; i++) {
-      if ((ix[i * W + 3]! & KEY_MASK) !== want) continue;
-      let m = ix[i * W + 3]! & ID_MASK;
+      const s = ix[2 * i]!;
+      if ((charCodeAt.call(t, s) | 0x20) !== first) continue;
+      const e = nameEnd(t, s, this.colonOf(i));
+      if (e - s !== len) continue;
+      let m = ix[2 * i + 1]! & ID_MASK;
       if (m === 0) m = this.classify(i);
       if (m !== H.Other + 1) continue;
-      const s = ix[i * W]!;
-      const e = nameEnd(t, s, ix[i * W + 1]!);
-      if (e - s !== lower.length) continue;
       let k = 0;
-      for (; k < lower.length; k++) {
+      for (; k < len; k++) {
         const c = charCodeAt.call(t, s + k);
         const w = lower.charCodeAt(k);
         if (c !== w && !(c >= 65 && c <= 90 && c + 32 === w)) break;
       }
-      if (k === lower.length) return i;
+      if (k === len) return i;
     }
     return -1;
   }
 
   protected valueAt(i: number): string {
     const t = this.text;
-    const ix = this.ix;
-    let s = ix[i * W + 1]! + 1;
-    let e = ix[i * W + 2]!;
+    let s = this.colonOf(i) + 1;
+    let e = this.lineEnd(i);
     for (let c = charCodeAt.call(t, s); s < e && (c === 32 || c === 9 || c === 13 || c === 10); c = charCodeAt.call(t, ++s));
     for (let c = charCodeAt.call(t, e - 1); e > s && (c === 32 || c === 9); c = charCodeAt.call(t, --e - 1));
     const v = slice.call(t, s, e);
-    return (ix[i * W + 3]! & FOLDED) !== 0 ? unfold(v) : v;
+    return (this.ix[2 * i + 1]! & FOLDED) !== 0 ? unfold(v) : v;
   }
 
   /** Number of header fields. */
@@ -152,8 +177,8 @@ abstract class ParsedBase extends TypedHeaders {
 
   /** Name of header field i as on the wire. */
   nameAt(i: number): string {
-    const s = this.ix[i * W]!;
-    return slice.call(this.text, s, nameEnd(this.text, s, this.ix[i * W + 1]!));
+    const s = this.ix[2 * i]!;
+    return slice.call(this.text, s, nameEnd(this.text, s, this.colonOf(i)));
   }
 
   /** Value of header field i (unfolded). */
@@ -163,7 +188,7 @@ abstract class ParsedBase extends TypedHeaders {
 
   /** Known-header id of field i (0 for other headers). */
   idAt(i: number): H {
-    let m = this.ix[i * W + 3]! & ID_MASK;
+    let m = this.ix[2 * i + 1]! & ID_MASK;
     if (m === 0) m = this.classify(i);
     return (m - 1) as H;
   }
@@ -174,22 +199,39 @@ abstract class ParsedBase extends TypedHeaders {
     return out;
   }
 
-  // Call-ID and CSeq are read for every message: the usual value is checked where it lies in the message
-  // text, without slicing the value first or building a match; anything else goes to the value parsers.
+  /** Where the value of field i starts (after the colon and whitespace); -1 when the field is folded. */
+  private valueStart(i: number): number {
+    if ((this.ix[2 * i + 1]! & FOLDED) !== 0) return -1;
+    const t = this.text;
+    let s = this.colonOf(i) + 1;
+    const e = this.ix[2 * i + 2]!;
+    for (let c = charCodeAt.call(t, s); s < e && (c === 32 || c === 9); c = charCodeAt.call(t, ++s));
+    return s;
+  }
+
+  /** Where the value of field i ends (before trailing whitespace), not before s. */
+  private valueEnd(i: number, s: number): number {
+    const t = this.text;
+    let e = this.lineEnd(i);
+    for (let c = charCodeAt.call(t, e - 1); e > s && (c === 32 || c === 9); c = charCodeAt.call(t, --e - 1));
+    return e;
+  }
+
+  // The headers read for every message (Call-ID, CSeq, the tags, the top Via) are checked where they lie in the
+  // message text with table scans, without slicing the value first or running a RegExp (in XS each match
+  // allocates); anything unusual goes to the general value parsers, which name the defect.
 
   override get callId(): string {
     const hit = this.cacheGet(H.CallId);
     if (typeof hit === 'string') return hit;
     const t = this.text;
-    const ix = this.ix;
     const i = this.nextOf(H.CallId, 0);
-    if (i >= 0 && (ix[i * W + 3]! & FOLDED) === 0) {
-      let s = ix[i * W + 1]! + 1;
-      let e = ix[i * W + 2]!;
-      for (let c = charCodeAt.call(t, s); s < e && (c === 32 || c === 9); c = charCodeAt.call(t, ++s));
-      for (let c = charCodeAt.call(t, e - 1); e > s && (c === 32 || c === 9); c = charCodeAt.call(t, --e - 1));
-      RE_CALL_ID.lastIndex = s;
-      if (s < e && RE_CALL_ID.test(t) && RE_CALL_ID.lastIndex === e) {
+    const s = i < 0 ? -1 : this.valueStart(i);
+    if (s >= 0) {
+      const e = this.valueEnd(i, s);
+      let w = classRun(t, s, e, C_WORD);
+      if (w < e && w > s && charCodeAt.call(t, w) === 64) w = w + 1 < e ? classRun(t, w + 1, e, C_WORD) : -1;
+      if (w === e && e > s) {
         const v = slice.call(t, s, e);
         this.cacheSet(H.CallId, v);
         return v;
@@ -202,24 +244,23 @@ abstract class ParsedBase extends TypedHeaders {
     const hit = this.cacheGet(H.CSeq);
     if (hit !== undefined && typeof hit === 'object') return hit as CSeq;
     const t = this.text;
-    const ix = this.ix;
     const i = this.nextOf(H.CSeq, 0);
-    if (i >= 0 && (ix[i * W + 3]! & FOLDED) === 0) {
-      let s = ix[i * W + 1]! + 1;
-      let e = ix[i * W + 2]!;
+    let s = i < 0 ? -1 : this.valueStart(i);
+    if (s >= 0) {
+      const e = this.valueEnd(i, s);
       let c = charCodeAt.call(t, s);
-      for (; s < e && (c === 32 || c === 9); c = charCodeAt.call(t, ++s));
-      for (let d = charCodeAt.call(t, e - 1); e > s && (d === 32 || d === 9); d = charCodeAt.call(t, --e - 1));
       let k = s;
       let seq = 0;
       for (; k < e && c >= 48 && c <= 57; c = charCodeAt.call(t, ++k)) seq = seq * 10 + c - 48;
       if (k > s && k - s <= 10 && seq <= MAX_SEQ && (c === 32 || c === 9)) {
         for (; k < e && (c === 32 || c === 9); c = charCodeAt.call(t, ++k));
-        RE_TOKEN.lastIndex = k;
-        if (k < e && RE_TOKEN.test(t) && RE_TOKEN.lastIndex === e) {
-          const v: CSeq = { seq, method: this.methodAt(k, e) };
-          this.cacheSet(H.CSeq, v);
-          return v;
+        if (k < e) {
+          const method = this.methodAt(k, e);
+          if (method !== undefined) {
+            const v: CSeq = { seq, method };
+            this.cacheSet(H.CSeq, v);
+            return v;
+          }
         }
       }
     }
@@ -236,14 +277,21 @@ abstract class ParsedBase extends TypedHeaders {
     return this.nameAddrIn(H.To, TO) ?? super.to;
   }
 
+  override get fromTag(): string | undefined {
+    return this.tagIn(H.From);
+  }
+
+  override get toTag(): string | undefined {
+    return this.tagIn(H.To);
+  }
+
   override get via(): Via[] {
     const hit = this.cacheGet(H.Via);
     if (hit !== undefined) return hit as Via[];
     let list: Via[] | undefined;
     for (let i = this.nextOf(H.Via, 0); i >= 0; i = this.nextOf(H.Via, i + 1)) {
-      if ((this.ix[i * W + 3]! & FOLDED) !== 0) return super.via;
       const s = this.valueStart(i);
-      const v = parseViaIn(this.text, s, this.valueEnd(i, s));
+      const v = s < 0 ? undefined : parseViaIn(this.text, s, this.valueEnd(i, s));
       if (v === undefined) return super.via;
       if (list === undefined) list = [v];
       else list.push(v);
@@ -253,52 +301,156 @@ abstract class ParsedBase extends TypedHeaders {
     return list;
   }
 
+  override get topVia(): Via | undefined {
+    let v = this.tv;
+    if (v !== undefined) return v;
+    const list = this.cacheGet(H.Via) as Via[] | undefined;
+    if (list !== undefined) return list[0];
+    const i = this.nextOf(H.Via, 0);
+    if (i < 0) return undefined;
+    const s = this.valueStart(i);
+    v = (s < 0 ? undefined : parseViaIn(this.text, s, this.valueEnd(i, s))) ?? parseTopVia(this.valueAt(i));
+    this.tv = v;
+    return v;
+  }
+
+  override get branch(): string | undefined {
+    const v = this.tv ?? (this.cacheGet(H.Via) as Via[] | undefined)?.[0];
+    if (v !== undefined) return v.branch;
+    // The usual top Via, "SIP/2.0/transport sent-by;params" alone on its line: only its parameters are scanned.
+    const i = this.nextOf(H.Via, 0);
+    const s = i < 0 ? -1 : this.valueStart(i);
+    if (s >= 0 && startsWith.call(this.text, SIP_2_0_SLASH, s)) {
+      const e = this.valueEnd(i, s);
+      const semi = indexOf.call(this.text, SEMI, s);
+      if (semi >= 0 && semi < e) {
+        const b = paramIn(this.text, semi, e, BRANCH);
+        if (b !== undefined) return b === EMPTY ? undefined : b;
+      }
+    }
+    return this.topVia?.branch;
+  }
+
   private nameAddrIn(id: H, what: string): NameAddr | undefined {
     const hit = this.cacheGet(id);
     if (hit !== undefined) return undefined; // the general getter answers from the cache
     const i = this.nextOf(id, 0);
-    if (i < 0 || (this.ix[i * W + 3]! & FOLDED) !== 0) return undefined;
-    const s = this.valueStart(i);
+    const s = i < 0 ? -1 : this.valueStart(i);
+    if (s < 0) return undefined;
     const v = parseNameAddrIn(this.text, s, this.valueEnd(i, s), what);
     if (v !== undefined) this.cacheSet(id, v);
     return v;
   }
 
-  /** Where the value of field i starts (after the colon and whitespace). */
-  private valueStart(i: number): number {
-    const t = this.text;
-    let s = this.ix[i * W + 1]! + 1;
-    const e = this.ix[i * W + 2]!;
-    for (let c = charCodeAt.call(t, s); s < e && (c === 32 || c === 9); c = charCodeAt.call(t, ++s));
-    return s;
+  /** The tag of the From or To field, read from the usual "<uri>;params" or "uri;params" value in place. */
+  private tagIn(id: H): string | undefined {
+    const hit = this.cacheGet(id) as NameAddr | undefined;
+    if (hit === undefined) {
+      const t = this.text;
+      const i = this.nextOf(id, 0);
+      const s = i < 0 ? -1 : this.valueStart(i);
+      if (s >= 0) {
+        const e = this.valueEnd(i, s);
+        // Parameters begin after the URI: after '>' when there is one (a quoted display name goes elsewhere).
+        const lt = indexOf.call(t, LT, s);
+        const gt = indexOf.call(t, GT, s);
+        const q = indexOf.call(t, DQUOTE, s);
+        if ((q < 0 || q >= e) && (lt < 0 || lt >= e ? gt < 0 || gt >= e : gt > lt && gt < e)) {
+          const semi = indexOf.call(t, SEMI, gt >= 0 && gt < e ? gt : s);
+          if (semi < 0 || semi >= e) {
+            if (gt >= 0 && gt < e && gt + 1 === e) return undefined;
+          } else {
+            const tag = paramIn(t, semi, e, TAG);
+            if (tag !== undefined) return tag === EMPTY ? undefined : tag;
+          }
+        }
+      }
+    }
+    const tag = (id === H.From ? this.from : this.to).params['tag'];
+    return tag === null ? undefined : tag;
   }
 
-  /** Where the value of field i ends (before trailing whitespace), not before s. */
-  private valueEnd(i: number, s: number): number {
+  /** @internal Content-Length of field i: 1 to 9 digits read in place, anything else by readContentLength. */
+  contentLengthAt(i: number): number {
     const t = this.text;
-    let e = this.ix[i * W + 2]!;
-    for (let c = charCodeAt.call(t, e - 1); e > s && (c === 32 || c === 9); c = charCodeAt.call(t, --e - 1));
-    return e;
+    const s = this.valueStart(i);
+    if (s >= 0) {
+      const e = this.valueEnd(i, s);
+      if (e > s && e - s < 10) {
+        let x = 0;
+        let k = s;
+        for (; k < e; k++) {
+          const c = charCodeAt.call(t, k);
+          if (c < 48 || c > 57) break;
+          x = x * 10 + c - 48;
+        }
+        if (k === e) return x;
+      }
+    }
+    return readContentLength(this.valueAt(i));
   }
 
-  /** The method name text[s, e): the request's own or a known one when equal (no copy), else a slice. */
-  private methodAt(s: number, e: number): string {
+  /** The method name text[s, e): the request's own or a known one when equal (no copy), else a slice; undefined when not a token. */
+  private methodAt(s: number, e: number): string | undefined {
     const t = this.text;
     const own = this instanceof ParsedRequest ? this.method : EMPTY;
     if (lastIndexOf.call(own, EMPTY) === e - s && startsWith.call(t, own, s)) return own;
     for (let k = 0; k < METHODS.length; k++) {
       if (METHOD_LENGTHS[k] === e - s && startsWith.call(t, METHODS[k]!, s)) return METHODS[k]!;
     }
-    return slice.call(t, s, e);
+    return classRun(t, s, e, C_TOKEN) === e ? slice.call(t, s, e) : undefined;
   }
+}
+
+/**
+ * The value of parameter `name` (lower-case) among the ";name[=token]" parameters in text[semi, e), semi at the
+ * first ';': EMPTY when absent, undefined when the parameters are not all of that simple form, or name repeats.
+ */
+function paramIn(t: string, semi: number, e: number, name: string): string | undefined {
+  const len = lastIndexOf.call(name, EMPTY);
+  let found: string = EMPTY;
+  let seen = false;
+  for (let p = semi; p < e;) {
+    const ne = classRun(t, p + 1, e, C_TOKEN);
+    if (ne === p + 1) return undefined;
+    let ve = ne;
+    if (ne < e && charCodeAt.call(t, ne) === 61) {
+      ve = classRun(t, ne + 1, e, C_GVALUE);
+      if (ve === ne + 1) return undefined;
+    }
+    if (ve < e && charCodeAt.call(t, ve) !== 59) return undefined;
+    if (ne - p - 1 === len && sameLower(t, p + 1, name, len)) {
+      if (seen || ve === ne) return undefined;
+      seen = true;
+      if (classRun(t, ne + 1, ve, C_TOKEN) !== ve) return undefined;
+      found = slice.call(t, ne + 1, ve);
+    }
+    p = ve;
+  }
+  return found;
+}
+
+/** Whether text[s, s+len) equals the lower-case `lower`, ignoring the case of letters. */
+function sameLower(t: string, s: number, lower: string, len: number): boolean {
+  for (let k = 0; k < len; k++) {
+    const c = charCodeAt.call(t, s + k);
+    const w = charCodeAt.call(lower, k);
+    if (c !== w && !(c >= 65 && c <= 90 && c + 32 === w)) return false;
+  }
+  return true;
 }
 
 const MAX_SEQ = 2 ** 31 - 1;
 // Header names built at load time: XS copies a string literal argument on every call.
 const FROM = 'From'.slice(0);
 const TO = 'To'.slice(0);
-const RE_CALL_ID = /[A-Za-z0-9\-.!%*_+`'~()<>:\\"/[\]?{}]+(?:@[A-Za-z0-9\-.!%*_+`'~()<>:\\"/[\]?{}]+)?/y;
-const RE_TOKEN = /[A-Za-z0-9\-.!%*_+`'~]+/y;
+const TAG = 'tag'.slice(0);
+const BRANCH = 'branch'.slice(0);
+const SIP_2_0_SLASH = 'SIP/2.0/'.slice(0);
+const SEMI = String.fromCharCode(59);
+const GT = String.fromCharCode(62);
+const LT = String.fromCharCode(60);
+const DQUOTE = String.fromCharCode(34);
 
 export class ParsedRequest extends ParsedBase implements SipRequest, RequestLine {
   method = '';
@@ -379,18 +531,22 @@ function unfold(v: string): string {
  */
 export function buildHead(bytes: Uint8Array, s: HeadScan): ParsedMessage {
   const text = utf8Decoder().decode(bytes.subarray(s.start, s.headerEnd));
-  const msg = buildMessage(text, lastIndexOf.call(text, EMPTY), s.fields, s.fields);
+  const msg = buildMessage(text, lastIndexOf.call(text, EMPTY), s.fields);
   s.contentLength = msg.cl;
   return msg;
 }
 
+/** Scratch index that buildMessage fills before copying out the used part; made on first use, grown when needed. */
+let scratch: Uint16Array | null = null;
+
 /**
  * Builds a message from text[0, headerEnd): the start line and the header fields, each line ended by LF
- * (text may go on with the body). `fields` is the number of header fields when known (a scan counted
- * them), else -1; more than `maxFields` is a 513.
+ * (text may go on with the body). More than `maxFields` fields is a 513. Only Content-Length (needed for
+ * framing) is identified here; other names are classified when first looked up.
  */
-export function buildMessage(text: string, headerEnd: number, fields: number, maxFields: number): ParsedMessage {
+export function buildMessage(text: string, headerEnd: number, maxFields: number): ParsedMessage {
   const len = headerEnd;
+  if (len >= MAX_INDEXED) throw new SipError('header section too large', 513);
   let sl0 = indexOf.call(text, LF);
   if (sl0 >= len) sl0 = -1;
   let sle = sl0 < 0 ? len : sl0;
@@ -406,94 +562,50 @@ export function buildMessage(text: string, headerEnd: number, fields: number, ma
     msg = r;
   }
   let p = sl0 < 0 ? len : sl0 + 1;
-  // Without a count, room for lines of 32 bytes on average; grown if they are shorter.
-  let ix = new Int32Array((fields >= 0 ? (fields > 0 ? fields : 1) : ((len - p) >> 5) + 2) * W);
+  let ix = (scratch ??= new Uint16Array(64));
   let n = 0;
   let cl = -1;
   while (p < len) {
     let nl = indexOf.call(text, LF, p);
     if (nl < 0 || nl >= len) nl = len;
-    let e = nl;
-    if (e > p && charCodeAt.call(text, e - 1) === 13) e--;
     const c0 = charCodeAt.call(text, p);
     if (c0 === 32 || c0 === 9) {
       if (n === 0) throw new SipError('bad header: continuation line before any header field');
-      ix[(n - 1) * W + 2] = e;
-      ix[(n - 1) * W + 3]! |= FOLDED;
+      ix[2 * n - 1]! |= FOLDED;
     } else {
       if (n >= maxFields) throw new SipError('too many header fields', 513);
       const colon = indexOf.call(text, COLON, p);
-      if (colon < 0 || colon > e) throw new SipError(`bad header field: missing colon in ${JSON.stringify(slice.call(text, p, Math.min(e, p + 40)))}`);
-      if (n * W >= ix.length) {
-        if (fields >= 0) throw new SipError('bad header section: too many fields');
-        const bigger = new Int32Array(ix.length * 2);
+      if (colon < 0 || colon >= nl) {
+        let e = nl;
+        if (e > p && charCodeAt.call(text, e - 1) === 13) e--;
+        throw new SipError(`bad header field: missing colon in ${JSON.stringify(slice.call(text, p, Math.min(e, p + 40)))}`);
+      }
+      if (2 * n + 2 >= ix.length) {
+        const bigger = new Uint16Array(ix.length * 2);
         bigger.set(ix);
-        ix = bigger;
+        ix = scratch = bigger;
       }
       let ne = colon;
       for (let c = charCodeAt.call(text, ne - 1); ne > p && (c === 32 || c === 9); c = charCodeAt.call(text, --ne - 1));
       if (ne === p) throw new SipError('bad header field: empty header name');
-      const k = n * W;
-      ix[k] = p;
-      ix[k + 1] = colon;
-      ix[k + 2] = e;
-      const nlen = ne - p;
+      ix[2 * n] = p;
+      let meta = (colon - p < FAR_COLON ? colon - p : FAR_COLON) << 8;
       const c1 = c0 | 0x20;
-      const key = nameKey(nlen, c1);
-      // Content-Length (needed now) and the headers read from every message are identified here, mostly by
-      // one comparison with the usual spelling; other names when first looked up.
-      const hot = hotId(c1, nlen);
-      if (hot === H.Other) ix[k + 3] = key;
-      else {
-        const id = nlen === 1 || startsWith.call(text, CANONICAL[hot]!, p) ? hot : idAt(text, p, ne);
-        ix[k + 3] = key | (id + 1);
-        if (id === H.ContentLength) {
-          if (cl >= 0) throw new SipError('multiple Content-Length headers', 400, 'Content-Length');
-          cl = n;
-        }
+      if (((c1 === 0x63 && ne - p === 14) || (c1 === 0x6c && ne - p === 1)) && idAt(text, p, ne) === H.ContentLength) {
+        if (cl >= 0) throw new SipError('multiple Content-Length headers', 400, 'Content-Length');
+        cl = n;
+        meta |= H.ContentLength + 1;
       }
+      ix[2 * n + 1] = meta;
       n++;
     }
     p = nl + 1;
   }
-  msg.ix = ix;
+  ix[2 * n] = len;
+  msg.ix = ix.slice(0, 2 * n + 1);
   msg.n = n;
-  msg.cl = cl < 0 ? -1 : contentLengthAt(msg, text, ix, cl);
+  msg.cl = cl < 0 ? -1 : msg.contentLengthAt(cl);
   return msg;
-}
-
-/** The known header a name of this length and lower-cased first letter may be, among those identified at once. */
-function hotId(c1: number, len: number): H {
-  switch (c1) {
-    case 0x63: return len === 7 ? H.CallId : len === 4 ? H.CSeq : len === 14 ? H.ContentLength : H.Other;
-    case 0x69: return len === 1 ? H.CallId : H.Other;
-    case 0x66: return len === 4 || len === 1 ? H.From : H.Other;
-    case 0x74: return len === 2 || len === 1 ? H.To : H.Other;
-    case 0x76: return len === 3 || len === 1 ? H.Via : H.Other;
-    case 0x6c: return len === 1 ? H.ContentLength : H.Other;
-    default: return H.Other;
-  }
-}
-
-/** Content-Length of field i read in place (1 to 9 digits, not folded); anything else by readContentLength. */
-function contentLengthAt(msg: ParsedMessage, t: string, ix: Int32Array, i: number): number {
-  if ((ix[i * W + 3]! & FOLDED) === 0) {
-    let s = ix[i * W + 1]! + 1;
-    let e = ix[i * W + 2]!;
-    for (let c = charCodeAt.call(t, s); s < e && (c === 32 || c === 9); c = charCodeAt.call(t, ++s));
-    for (let c = charCodeAt.call(t, e - 1); e > s && (c === 32 || c === 9); c = charCodeAt.call(t, --e - 1));
-    if (e > s && e - s < 10) {
-      let x = 0;
-      let k = s;
-      for (; k < e; k++) {
-        const c = charCodeAt.call(t, k);
-        if (c < 48 || c > 57) break;
-        x = x * 10 + c - 48;
-      }
-      if (k === e) return x;
-    }
-  }
-  return readContentLength(msg.fieldValue(i));
 }
 
 function readContentLength(v: string): number {

@@ -7,7 +7,7 @@ import type { AuthValue, ContactList, CSeq, MediaType, NameAddr, Via } from '../
 import { SipError } from '../errors.js';
 import { CANONICAL, H, idOf, isListHeader } from '../header-names.js';
 import { parseNameAddr, parseNameAddrList } from '../headers/name-addr.js';
-import { parseVia } from '../headers/via.js';
+import { parseTopVia, parseVia } from '../headers/via.js';
 import { parseCSeq } from '../headers/cseq.js';
 import { parseContactList } from '../headers/contact.js';
 import { parseMediaType } from '../headers/media-type.js';
@@ -132,6 +132,25 @@ export abstract class TypedHeaders {
   }
   get via(): Via[] {
     return this.many(H.Via, parseVia);
+  }
+  /** The top via-parm: only the first value is parsed. */
+  get topVia(): Via | undefined {
+    const list = this.cacheGet(H.Via) as Via[] | undefined;
+    if (list !== undefined) return list[0];
+    const i = this.nextOf(H.Via, 0);
+    return i < 0 ? undefined : parseTopVia(this.valueAt(i));
+  }
+  /** The top Via's branch parameter. */
+  get branch(): string | undefined {
+    return this.topVia?.branch;
+  }
+  /** The From tag (undefined when absent). */
+  get fromTag(): string | undefined {
+    return this.from.params['tag'] ?? undefined;
+  }
+  /** The To tag (undefined when absent). */
+  get toTag(): string | undefined {
+    return this.to.params['tag'] ?? undefined;
   }
   get maxForwards(): number | undefined {
     return this.one(H.MaxForwards, parseMaxForwards);

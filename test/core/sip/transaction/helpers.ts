@@ -47,6 +47,18 @@ class Mini {
   get via(): Via[] {
     return this.headers('via').flatMap((v) => parseVia(v));
   }
+  get topVia(): Via | undefined {
+    return this.via[0];
+  }
+  get branch(): string | undefined {
+    return this.via[0]?.branch;
+  }
+  get fromTag(): string | undefined {
+    return this.from.params['tag'] ?? undefined;
+  }
+  get toTag(): string | undefined {
+    return this.to.params['tag'] ?? undefined;
+  }
   get maxForwards() {
     const v = this.header('max-forwards');
     return v === undefined ? undefined : +v;
