@@ -3,7 +3,7 @@ import { SipError } from '../errors.js';
 import type { ParserLimits } from './limits.js';
 import { resolveLimits } from './limits.js';
 import { HeadScan, scanHead } from './scan.js';
-import { buildHead, buildMessage } from './parsed.js';
+import { buildHead, buildMessage, builtContentLength } from './parsed.js';
 import type { ParsedMessage } from './parsed.js';
 import { utf8Decoder } from '../../utf8.js';
 
@@ -12,11 +12,8 @@ import { utf8Decoder } from '../../utf8.js';
 const charCodeAt = String.prototype.charCodeAt;
 const indexOf = String.prototype.indexOf;
 const lastIndexOf = String.prototype.lastIndexOf;
-const slice = String.prototype.slice;
 const EMPTY = String.fromCharCode();
 const LF = String.fromCharCode(10);
-const LF_CRLF = String.fromCharCode(10, 13, 10);
-const LF_LF = String.fromCharCode(10, 10);
 /** Bodies up to this size stay in the decoded message text; a larger one is cut off the kept text. */
 const KEEP_BODY = 1024;
 
@@ -74,34 +71,20 @@ function parseText(text: string, bytes: Uint8Array, start: number, end: number, 
     throw new SipError(INCOMPLETE);
   }
   if (sl0 + 1 > lim.startLineBytes) throw new SipError('start line too long', 513);
-  // The empty line: LF CR LF or LF LF, whichever comes first.
-  let he = indexOf.call(text, LF_CRLF, sl0);
-  let bs = he + 3;
-  const lflf = indexOf.call(text, LF_LF, sl0);
-  if (lflf >= 0 && (he < 0 || lflf < he)) {
-    he = lflf;
-    bs = lflf + 2;
-  }
-  let headerEnd: number;
-  // Errors in the order a line-by-line scan meets them (the field count is checked line by line).
-  if ((he < 0 ? len : bs) - sl0 - 1 > lim.headerBytes) {
-    throw tooMany(text, sl0 + 1, sl0 + lim.headerBytes, lim.headerCount) ?? new SipError('header section too large', 513);
-  }
-  if (he < 0) {
+  // One pass over the lines finds the fields and the empty line that ends them.
+  const msg = buildMessage(text, len, lim.headerCount, lim.headerBytes);
+  const he = msg.headEnd;
+  let bs: number;
+  if (he < len) bs = he + (charCodeAt.call(text, he) === 13 ? 2 : 1);
+  else {
     // Tolerate a datagram whose last header line ends the datagram without the empty line.
-    if (charCodeAt.call(text, len - 1) !== 10) throw tooMany(text, sl0 + 1, len, lim.headerCount) ?? new SipError(INCOMPLETE);
-    headerEnd = len;
+    if (charCodeAt.call(text, len - 1) !== 10) throw new SipError(INCOMPLETE);
     bs = len;
-  } else headerEnd = he + 1;
-  let msg: ParsedMessage;
-  try {
-    msg = buildMessage(len - bs > KEEP_BODY ? slice.call(text, 0, headerEnd) : text, headerEnd, lim.headerCount);
-  } catch (e) {
-    throw tooMany(text, sl0 + 1, headerEnd, lim.headerCount) ?? e;
   }
+  if (len - bs > KEEP_BODY) msg.keepText(he);
   const bodyStart = start + bs;
   let bodyEnd = end;
-  const cl = msg.cl;
+  const cl = builtContentLength;
   if (cl >= 0) {
     if (cl > lim.bodyBytes) throw new SipError('body too large', 413);
     bodyEnd = bodyStart + cl;
@@ -111,19 +94,4 @@ function parseText(text: string, bytes: Uint8Array, start: number, end: number, 
   } else if (end - bodyStart > lim.bodyBytes) throw new SipError('body too large', 413);
   msg.setBytes(bytes, start, bodyStart, bodyEnd);
   return msg;
-}
-
-/**
- * The error a line-by-line scan would have met first: more than max header fields among the lines of
- * text[p, ...) whose LF is at or before lastLf (only called on the way to another error).
- */
-function tooMany(text: string, p: number, lastLf: number, max: number): SipError | undefined {
-  let count = 0;
-  for (;;) {
-    const nl = indexOf.call(text, LF, p);
-    if (nl < 0 || nl > lastLf || nl === p || (nl === p + 1 && charCodeAt.call(text, p) === 13)) return undefined;
-    const c = charCodeAt.call(text, p);
-    if (c !== 32 && c !== 9 && ++count > max) return new SipError('too many header fields', 513);
-    p = nl + 1;
-  }
 }

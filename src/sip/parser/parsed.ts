@@ -7,11 +7,11 @@
 import type { CSeq, NameAddr, SipRequest, SipResponse, Via } from '../message.js';
 import { parseNameAddrIn } from '../headers/name-addr.js';
 import { parseTopVia, parseViaIn } from '../headers/via.js';
-import { C_GVALUE, C_TOKEN, C_WORD, classRun } from '../headers/scan.js';
+import { CHAR_CLASS, C_TOKEN, C_WORD, classRun } from '../headers/scan.js';
 import type { Uri } from '../uri.js';
 import { parseUri } from '../uri.js';
 import { SipError } from '../errors.js';
-import { COMPACT_KEY, FULL_KEY, H, idAt, nameKey } from '../header-names.js';
+import { COMPACT_KEY, FULL_KEY, H, idAt } from '../header-names.js';
 import { TypedHeaders } from './typed.js';
 import type { RequestLine, StatusLine } from './start-line.js';
 import { METHOD_LENGTHS, METHODS, SIP_2_0, isStatusLine, parseRequestLine, parseStatusLine } from './start-line.js';
@@ -46,27 +46,35 @@ const EMPTY = String.fromCharCode();
 
 abstract class ParsedBase extends TypedHeaders {
   /** The received bytes and where this message's start line, body and end are in them. */
-  private src: Uint8Array;
-  private so = 0;
-  private bo = 0;
-  private eo = 0;
-  private bv: Uint8Array | undefined = undefined;
+  private declare src: Uint8Array;
+  private declare so: number;
+  private declare bo: number;
+  private declare eo: number;
+  private declare bv: Uint8Array | undefined;
   /** The top via-parm once read (the other Via values are parsed only when `via` is read). */
-  private tv: Via | undefined = undefined;
-  /** Start line and header fields, decoded, each line with its CRLF; after them the body may follow. */
-  readonly text: string;
+  private declare tv: Via | undefined;
+  /** Start line and header fields, decoded, each line with its CRLF; after them the body may follow (read-only). */
+  declare text: string;
   /** @internal Header index (filled by buildMessage; see ID_MASK). */
-  ix: Uint16Array = EMPTY_INDEX;
-  /** @internal Number of header fields. */
-  n = 0;
-  /** @internal Value of the single Content-Length header, -1 when absent. */
-  cl = -1;
-  version: string = SIP_2_0;
+  declare ix: Uint16Array;
+  declare version: string;
 
   constructor(text: string) {
     super();
     this.src = EMPTY_BODY;
+    this.so = 0;
+    this.bo = 0;
+    this.eo = 0;
+    this.bv = undefined;
+    this.tv = undefined;
     this.text = text;
+    this.ix = EMPTY_INDEX;
+    this.version = SIP_2_0;
+  }
+
+  /** @internal Number of header fields. */
+  get n(): number {
+    return (this.ix.length - 1) >> 1;
   }
 
   /** Sets where the message lies in the received bytes (no copy). */
@@ -113,16 +121,15 @@ abstract class ParsedBase extends TypedHeaders {
     const ix = this.ix;
     const t = this.text;
     const want = id + 1;
-    const full = FULL_KEY[id]!;
-    const compact = COMPACT_KEY[id]!;
+    // Only a name with the right first letter is classified (once; the id is kept in the index).
+    const full = (FULL_KEY[id]! >> 16) & 0xff;
+    const compact = (COMPACT_KEY[id]! >> 16) & 0xff;
     for (let i = from, n = this.n; i < n; i++) {
       const cls = ix[2 * i + 1]! & ID_MASK;
       if (cls === want) return i;
       if (cls !== 0) continue;
-      // Only a name of the right length and first letter is compared (and then classified for good).
-      const s = ix[2 * i]!;
-      const key = nameKey(nameEnd(t, s, this.colonOf(i)) - s, charCodeAt.call(t, s) | 0x20);
-      if ((key === full || key === compact) && this.classify(i) === want) return i;
+      const c = charCodeAt.call(t, ix[2 * i]!) | 0x20;
+      if ((c === full || c === compact) && this.classify(i) === want) return i;
     }
     return -1;
   }
@@ -342,7 +349,7 @@ abstract class ParsedBase extends TypedHeaders {
     return v;
   }
 
-  /** The tag of the From or To field, read from the usual "<uri>;params" or "uri;params" value in place. */
+  /** The tag of the From or To field, read in place from the usual name-addr or addr-spec value. */
   private tagIn(id: H): string | undefined {
     const hit = this.cacheGet(id) as NameAddr | undefined;
     if (hit === undefined) {
@@ -351,23 +358,34 @@ abstract class ParsedBase extends TypedHeaders {
       const s = i < 0 ? -1 : this.valueStart(i);
       if (s >= 0) {
         const e = this.valueEnd(i, s);
-        // Parameters begin after the URI: after '>' when there is one (a quoted display name goes elsewhere).
-        const lt = indexOf.call(t, LT, s);
-        const gt = indexOf.call(t, GT, s);
-        const q = indexOf.call(t, DQUOTE, s);
-        if ((q < 0 || q >= e) && (lt < 0 || lt >= e ? gt < 0 || gt >= e : gt > lt && gt < e)) {
-          const semi = indexOf.call(t, SEMI, gt >= 0 && gt < e ? gt : s);
-          if (semi < 0 || semi >= e) {
-            if (gt >= 0 && gt < e && gt + 1 === e) return undefined;
-          } else {
-            const tag = paramIn(t, semi, e, TAG);
-            if (tag !== undefined) return tag === EMPTY ? undefined : tag;
-          }
+        // Header parameters follow the URI: after '>' when there is one, after a quoted display name if any.
+        let p = s;
+        if (charCodeAt.call(t, s) === 34) {
+          const q = indexOf.call(t, DQUOTE, s + 1);
+          const bs = indexOf.call(t, BACKSLASH, s + 1);
+          p = q > s && q < e && (bs < 0 || bs > q) ? q + 1 : e;
+        }
+        const lt = indexOf.call(t, LT, p);
+        const gt = indexOf.call(t, GT, p);
+        if (p < e && (lt < 0 || lt >= e ? gt < 0 || gt >= e : gt > lt && gt < e)) {
+          const semi = indexOf.call(t, SEMI, gt >= 0 && gt < e ? gt : p);
+          const tag = semi < 0 || semi >= e ? EMPTY : paramIn(t, semi, e, TAG);
+          if (tag !== undefined && (tag !== EMPTY || gt >= 0)) return tag === EMPTY ? undefined : tag;
         }
       }
     }
     const tag = (id === H.From ? this.from : this.to).params['tag'];
     return tag === null ? undefined : tag;
+  }
+
+  /** @internal Where the header section ends in text (the empty line, or the end of the text when none). */
+  get headEnd(): number {
+    return this.ix[2 * this.n]!;
+  }
+
+  /** @internal Keeps only text[0, end) (a large body is not kept in the decoded text). */
+  keepText(end: number): void {
+    this.text = slice.call(this.text, 0, end);
   }
 
   /** @internal Content-Length of field i: 1 to 9 digits read in place, anything else by readContentLength. */
@@ -403,31 +421,31 @@ abstract class ParsedBase extends TypedHeaders {
 }
 
 /**
- * The value of parameter `name` (lower-case) among the ";name[=token]" parameters in text[semi, e), semi at the
- * first ';': EMPTY when absent, undefined when the parameters are not all of that simple form, or name repeats.
+ * The value of parameter `name` (lower-case, a token value) among the parameters in text[semi, e), semi at the
+ * first ';': EMPTY when absent; undefined when the general parser must decide (the name repeats or has no
+ * value, the value is not a token, a quote or comma could hide or split parameters).
  */
 function paramIn(t: string, semi: number, e: number, name: string): string | undefined {
+  const q = indexOf.call(t, DQUOTE, semi);
+  if (q >= 0 && q < e) return undefined;
+  const comma = indexOf.call(t, COMMA, semi);
+  if (comma >= 0 && comma < e) return undefined;
   const len = lastIndexOf.call(name, EMPTY);
-  let found: string = EMPTY;
-  let seen = false;
+  let found: string | undefined;
   for (let p = semi; p < e;) {
-    const ne = classRun(t, p + 1, e, C_TOKEN);
-    if (ne === p + 1) return undefined;
-    let ve = ne;
-    if (ne < e && charCodeAt.call(t, ne) === 61) {
-      ve = classRun(t, ne + 1, e, C_GVALUE);
-      if (ve === ne + 1) return undefined;
+    let next = indexOf.call(t, SEMI, p + 1);
+    if (next < 0 || next > e) next = e;
+    if (next - p - 1 >= len && (startsWith.call(t, name, p + 1) || sameLower(t, p + 1, name, len))) {
+      const v = p + 1 + len;
+      const c = v < next ? charCodeAt.call(t, v) : -1;
+      if (c === 61) {
+        if (found !== undefined || classRun(t, v + 1, next, C_TOKEN) !== next || next === v + 1) return undefined;
+        found = slice.call(t, v + 1, next);
+      } else if (c < 0 || c >= 128 || (CHAR_CLASS[c]! & C_TOKEN) === 0) return undefined; // no value, or LWS
     }
-    if (ve < e && charCodeAt.call(t, ve) !== 59) return undefined;
-    if (ne - p - 1 === len && sameLower(t, p + 1, name, len)) {
-      if (seen || ve === ne) return undefined;
-      seen = true;
-      if (classRun(t, ne + 1, ve, C_TOKEN) !== ve) return undefined;
-      found = slice.call(t, ne + 1, ve);
-    }
-    p = ve;
+    p = next;
   }
-  return found;
+  return found ?? EMPTY;
 }
 
 /** Whether text[s, s+len) equals the lower-case `lower`, ignoring the case of letters. */
@@ -451,13 +469,22 @@ const SEMI = String.fromCharCode(59);
 const GT = String.fromCharCode(62);
 const LT = String.fromCharCode(60);
 const DQUOTE = String.fromCharCode(34);
+const COMMA = String.fromCharCode(44);
+const BACKSLASH = String.fromCharCode(92);
 
 export class ParsedRequest extends ParsedBase implements SipRequest, RequestLine {
-  method = '';
+  declare method: string;
   /** @internal Request-URI offsets in text. */
-  us = 0;
+  declare us: number;
   /** @internal */
-  ue = 0;
+  declare ue: number;
+
+  constructor(text: string) {
+    super(text);
+    this.method = EMPTY;
+    this.us = 0;
+    this.ue = 0;
+  }
 
   get kind(): 'request' {
     return 'request';
@@ -485,11 +512,18 @@ export class ParsedRequest extends ParsedBase implements SipRequest, RequestLine
 }
 
 export class ParsedResponse extends ParsedBase implements SipResponse, StatusLine {
-  status = 0;
+  declare status: number;
   /** @internal Reason-Phrase offsets in text. */
-  rs = 0;
+  declare rs: number;
   /** @internal */
-  re = 0;
+  declare re: number;
+
+  constructor(text: string) {
+    super(text);
+    this.status = 0;
+    this.rs = 0;
+    this.re = 0;
+  }
 
   get kind(): 'response' {
     return 'response';
@@ -531,22 +565,26 @@ function unfold(v: string): string {
  */
 export function buildHead(bytes: Uint8Array, s: HeadScan): ParsedMessage {
   const text = utf8Decoder().decode(bytes.subarray(s.start, s.headerEnd));
-  const msg = buildMessage(text, lastIndexOf.call(text, EMPTY), s.fields);
-  s.contentLength = msg.cl;
+  const msg = buildMessage(text, lastIndexOf.call(text, EMPTY), s.fields, MAX_INDEXED);
+  s.contentLength = builtContentLength;
   return msg;
 }
+
+/** Content-Length of the message buildMessage last built, -1 when it has none (read right after the call). */
+export let builtContentLength = -1;
 
 /** Scratch index that buildMessage fills before copying out the used part; made on first use, grown when needed. */
 let scratch: Uint16Array | null = null;
 
 /**
- * Builds a message from text[0, headerEnd): the start line and the header fields, each line ended by LF
- * (text may go on with the body). More than `maxFields` fields is a 513. Only Content-Length (needed for
- * framing) is identified here; other names are classified when first looked up.
+ * Builds a message from text[0, end): the start line, then header fields line by line (each ended by LF) until
+ * an empty line or `end`. Word 2n of the index is where the header section ends (the empty line, or `end`).
+ * More than `maxFields` fields is a 513, and so is a header section (after the start line, its LF included)
+ * longer than `maxBytes`. Only Content-Length (needed for framing) is identified here; other names are
+ * classified when first looked up.
  */
-export function buildMessage(text: string, headerEnd: number, maxFields: number): ParsedMessage {
-  const len = headerEnd;
-  if (len >= MAX_INDEXED) throw new SipError('header section too large', 513);
+export function buildMessage(text: string, end: number, maxFields: number, maxBytes: number): ParsedMessage {
+  const len = end;
   let sl0 = indexOf.call(text, LF);
   if (sl0 >= len) sl0 = -1;
   let sle = sl0 < 0 ? len : sl0;
@@ -562,13 +600,17 @@ export function buildMessage(text: string, headerEnd: number, maxFields: number)
     msg = r;
   }
   let p = sl0 < 0 ? len : sl0 + 1;
+  const limit = p + maxBytes;
   let ix = (scratch ??= new Uint16Array(64));
   let n = 0;
   let cl = -1;
   while (p < len) {
     let nl = indexOf.call(text, LF, p);
     if (nl < 0 || nl >= len) nl = len;
+    if (nl >= limit) throw new SipError('header section too large', 513);
     const c0 = charCodeAt.call(text, p);
+    if (nl === p || (c0 === 13 && nl === p + 1)) break;
+    if (p >= MAX_INDEXED) throw new SipError('header section too large', 513);
     if (c0 === 32 || c0 === 9) {
       if (n === 0) throw new SipError('bad header: continuation line before any header field');
       ix[2 * n - 1]! |= FOLDED;
@@ -601,10 +643,10 @@ export function buildMessage(text: string, headerEnd: number, maxFields: number)
     }
     p = nl + 1;
   }
-  ix[2 * n] = len;
+  if (p >= MAX_INDEXED) throw new SipError('header section too large', 513);
+  ix[2 * n] = p < len ? p : len;
   msg.ix = ix.slice(0, 2 * n + 1);
-  msg.n = n;
-  msg.cl = cl < 0 ? -1 : msg.contentLengthAt(cl);
+  builtContentLength = cl < 0 ? -1 : msg.contentLengthAt(cl);
   return msg;
 }
 

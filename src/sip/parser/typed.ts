@@ -25,7 +25,13 @@ const ABSENT: unique symbol = Symbol('absent');
 
 export abstract class TypedHeaders {
   /** Parsed values by header id (slot 0 holds the Request-URI of a request). */
-  protected tc: unknown[] | undefined = undefined;
+  protected declare tc: unknown[] | undefined;
+
+  // Properties are assigned in constructors, not declared as class fields: XS spends ~10 more heap slots on an
+  // instance whose classes define fields at several levels.
+  constructor() {
+    this.tc = undefined;
+  }
 
   /** Index of the next header with this id at or after `from`, or -1. */
   protected abstract nextOf(id: H, from: number): number;
