@@ -52,7 +52,7 @@ export function clientKey(branch: string, method: string): string {
  * ACK be keyed as the INVITE that carried no To tag.
  */
 export function serverKey(request: SipRequest, method = request.method, toTag = tag(request.to.params)): string {
-  const via = request.via[0];
+  const via = request.topVia;
   const m = method === 'ACK' ? 'INVITE' : method;
   if (via?.branch?.startsWith(MAGIC_COOKIE)) return `${via.branch}\n${sentBy(via)}\n${m}`;
   // RFC 2543 peers: Request-URI, tags, Call-ID, CSeq and the whole top Via identify the transaction.
@@ -99,7 +99,7 @@ export class TransactionLayer {
    * sent through a transaction: use sendAck for the ACK of a 2xx.
    */
   request(request: SipRequest, target: Target, user: ClientTransactionUser): ClientTransaction {
-    const branch = request.via[0]?.branch;
+    const branch = request.branch;
     if (!branch?.startsWith(MAGIC_COOKIE)) throw new Error('request needs a z9hG4bK branch in its top Via');
     if (request.method === 'ACK') throw new Error('an ACK is sent with sendAck, outside any transaction');
     const key = clientKey(branch, request.method);
@@ -196,7 +196,7 @@ export class TransactionLayer {
   }
 
   private receiveResponse(response: SipResponse, source: Source): void {
-    const branch = response.via[0]?.branch;
+    const branch = response.branch;
     const tx = branch ? this.#clients.get(clientKey(branch, response.cseq.method)) : undefined;
     if (tx) tx.receiveResponse(response);
     else this.#user.onStrayResponse?.(response, source);
@@ -206,7 +206,7 @@ export class TransactionLayer {
     const method = request.method;
     const key = serverKey(request);
     let tx = this.#servers.get(key);
-    if (!tx && method === 'ACK' && !request.via[0]?.branch?.startsWith(MAGIC_COOKIE)) {
+    if (!tx && method === 'ACK' && !request.branch?.startsWith(MAGIC_COOKIE)) {
       // RFC 2543: the ACK carries the To tag of our response, the INVITE had none.
       const invite = this.#servers.get(serverKey(request, 'INVITE', ''));
       if (invite instanceof InviteServerTransaction && invite.responseToTag === tag(request.to.params)) tx = invite;
