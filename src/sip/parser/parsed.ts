@@ -601,7 +601,7 @@ export function buildMessage(text: string, end: number, maxFields: number, maxBy
   }
   let p = sl0 < 0 ? len : sl0 + 1;
   const limit = p + maxBytes;
-  let ix = (scratch ??= new Uint16Array(64));
+  let ix = (scratch ??= new Uint16Array(32));
   let n = 0;
   let cl = -1;
   while (p < len) {
