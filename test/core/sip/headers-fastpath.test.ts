@@ -7,41 +7,7 @@ import { type NameAddrResult, parseNameAddrAt, parseNameAddrExact } from '../../
 import { parseParams, parseParamsExact } from '../../../src/sip/headers/params.js';
 import { parseViaAt, parseViaExact } from '../../../src/sip/headers/via.js';
 import { hostDefect, hostDefectExact, isIPv4, parseIPv4 } from '../../../src/sip/uri.js';
-
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const ALPHABET = [' ', '\t', ';', '=', ',', '"', '\\', '<', '>', ':', '/', '[', ']', '@', '?', '.', '-', 'a', 'Z', '0', '9', '%', 'é', '\r\n ', '*'];
-
-function mutate(s: string, next: () => number): string {
-  const edits = 1 + Math.floor(next() * 3);
-  for (let k = 0; k < edits; k++) {
-    const pos = Math.floor(next() * (s.length + 1));
-    const op = next();
-    const ch = ALPHABET[Math.floor(next() * ALPHABET.length)]!;
-    if (op < 0.4) s = s.slice(0, pos) + ch + s.slice(pos);
-    else if (op < 0.7) s = s.slice(0, pos) + s.slice(pos + 1);
-    else s = s.slice(0, pos) + ch + s.slice(pos + 1);
-  }
-  return s;
-}
-
-function outcome<T>(fn: () => T): unknown {
-  try {
-    return { ok: fn() };
-  } catch (e) {
-    return { error: (e as Error).message };
-  }
-}
+import { mutate, outcome, rng } from './mutation.js';
 
 function viewNameAddr(r: NameAddrResult): unknown {
   const v = r.value;
