@@ -15,15 +15,25 @@ import { C_TOKEN, scanClass } from './headers/scan.js';
 import { utf8Encoder } from '../utf8.js';
 
 const EMPTY = new Uint8Array(0);
+const SIP_VERSION = 'SIP/2.0';
 
 export type HeaderInit = Array<[string, string]> | Record<string, string | string[]>;
 
 abstract class BuiltBase extends TypedHeaders {
   /** Header fields in order: [name, value]. Change them through the methods so caches stay right. */
-  protected readonly list: Array<[string, string]> = [];
-  protected readonly ids: H[] = [];
-  body: Uint8Array = EMPTY;
-  readonly version = 'SIP/2.0';
+  protected declare readonly list: Array<[string, string]>;
+  protected declare readonly ids: H[];
+  declare body: Uint8Array;
+  declare readonly version: string;
+
+  // Assigned here rather than as class fields: XS spends extra heap slots on fields defined at several levels.
+  constructor() {
+    super();
+    this.list = [];
+    this.ids = [];
+    this.body = EMPTY;
+    this.version = SIP_VERSION;
+  }
 
   protected nextOf(id: H, from: number): number {
     for (let i = from; i < this.ids.length; i++) if (this.ids[i] === id) return i;
@@ -122,8 +132,8 @@ function checkHeader(name: string, value: string): void {
 }
 
 export class BuiltRequest extends BuiltBase implements SipRequest {
-  method: string;
-  private u: Uri;
+  declare method: string;
+  private declare u: Uri;
 
   constructor(method: string, uri: Uri) {
     super();
@@ -146,8 +156,8 @@ export class BuiltRequest extends BuiltBase implements SipRequest {
 }
 
 export class BuiltResponse extends BuiltBase implements SipResponse {
-  status: number;
-  reason: string;
+  declare status: number;
+  declare reason: string;
 
   constructor(status: number, reason: string) {
     super();
