@@ -21,7 +21,7 @@ import { Registration } from '../../src/sip/ua/registration.js';
 import { UserAgent } from '../../src/sip/ua/user-agent.js';
 import { formatUri, type SipUri } from '../../src/sip/uri.js';
 import { buildReport, FleetMetrics, type FleetReport } from './metrics.js';
-import { TickClock } from './tick-clock.js';
+import { MediaLoop } from './media-loop.js';
 
 export interface FleetOptions {
   phones: number;
@@ -47,7 +47,7 @@ export interface FleetOptions {
   /** Local address (loopback). */
   address: string;
   logLevel?: LogLevel;
-  /** Tick the media timers share, ms (default 5; 0 gives each leg its own Node timer). */
+  /** Tick of the loop that runs every leg's 20 ms frames, ms (default 5; 0 gives each leg its own Node timer). */
   mediaTickMs?: number;
   logSink?: (line: string) => void;
 }
@@ -98,9 +98,12 @@ export class Fleet {
   readonly options: FleetOptions;
   readonly metrics = new FleetMetrics();
   readonly clock: Clock = new HostClock();
-  /** Media timers (20 ms frames, RTCP) share one tick: one wake-up for all legs instead of one per leg and frame. */
-  readonly #mediaClock: Clock & { close?(): void };
+  /** Runs the 20 ms frames of all legs from one timer (null: each leg paces itself with its own timers). */
+  readonly #mediaLoop: MediaLoop | null;
+  /** SIP: one socket for all phones. */
   readonly #network = new FleetNetwork();
+  /** RTP/RTCP: each leg's sockets connect to its peer once it answers from where we send (same datagrams, less work per packet). */
+  readonly #mediaNetwork = new FleetNetwork({ connectPeers: true });
   readonly #random = new HostRandom();
   readonly #log: Logger;
   #transport: SipTransport | undefined;
@@ -121,7 +124,7 @@ export class Fleet {
 
   constructor(options: FleetOptions) {
     this.options = options;
-    this.#mediaClock = options.mediaTickMs === 0 ? new HostClock() : new TickClock(options.mediaTickMs ?? 5);
+    this.#mediaLoop = options.mediaTickMs === 0 ? null : new MediaLoop(options.mediaTickMs ?? 5);
     const sink = options.logSink ?? ((line: string) => process.stderr.write(`${line}\n`));
     this.#log = options.logLevel ? new Logger('fleet', (level, area, message) => sink(`${level} ${area}: ${message}`), options.logLevel) : silent;
   }
@@ -317,10 +320,10 @@ export class Fleet {
     };
     await Promise.all(Array.from({ length: Math.min(UNREGISTER_PARALLEL, registered.length) }, worker));
     for (const p of this.#phones) if (p.registration.state.state !== 'unregistered') void p.registration.stop();
-    for (const e of this.#spares.splice(0)) e.close();
-    this.#takenIncoming?.close();
+    for (const e of this.#spares.splice(0)) this.#closeEngine(e);
+    this.#closeEngine(this.#takenIncoming);
     this.#takenIncoming = null;
-    this.#mediaClock.close?.();
+    this.#mediaLoop?.close();
     this.#ua?.close();
     this.#transport?.close();
     this.#phase = 'done';
@@ -391,7 +394,7 @@ export class Fleet {
       try {
         call = this.#manager!.place(targetUri, caller.line);
       } catch (e) {
-        engine?.close();
+        this.#closeEngine(engine);
         this.#reserved = null;
         this.metrics.failure('local');
         this.metrics.callEnded();
@@ -479,7 +482,7 @@ export class Fleet {
     this.#takenIncoming = null;
     if (!phone || (a && a.callee !== phone)) {
       // Not a call we placed to this phone (a stray or a forked branch): answer busy.
-      engine?.close();
+      this.#closeEngine(engine);
       call.reject(486);
       return;
     }
@@ -508,7 +511,7 @@ export class Fleet {
       engine = direction === 'outgoing' ? this.#reserved : (this.#spares.shift() ?? null);
       if (direction === 'incoming') {
         // One left from an INVITE that ended before it reached us (refused offer): its call is gone.
-        this.#takenIncoming?.close();
+        this.#closeEngine(this.#takenIncoming);
         this.#takenIncoming = engine;
         this.#refill();
         if (!engine) this.metrics.mediaUnavailable++;
@@ -527,14 +530,22 @@ export class Fleet {
     this.metrics.legs.push({
       sent: s.packetsSent, received: s.packetsReceived, expected: s.packetsExpected, lost: s.packetsLost, jitterMs: s.jitterMs, rttMs: s.rttMs, mos: s.mos,
     });
+    this.#closeEngine(engine);
+  }
+
+  #closeEngine(engine: CallMediaEngine | null): void {
+    if (!engine) return;
+    this.#mediaLoop?.remove(engine);
     engine.close();
   }
 
-  #openEngine(): Promise<CallMediaEngine> {
-    return CallMediaEngine.open({
-      network: this.#network, clock: this.#mediaClock, random: this.#random, bindAddress: this.options.address,
+  async #openEngine(): Promise<CallMediaEngine> {
+    const engine = await CallMediaEngine.open({
+      network: this.#mediaNetwork, clock: this.clock, random: this.#random, bindAddress: this.options.address,
       ...(this.#log !== silent ? { log: this.#log.child('media') } : {}),
     });
+    this.#mediaLoop?.add(engine);
+    return engine;
   }
 
   /** Keeps a few engines open ahead, so an incoming INVITE has its RTP port at once. */
@@ -545,7 +556,7 @@ export class Fleet {
       this.#openEngine().then(
         (e) => {
           this.#opening--;
-          if (this.#stopping || this.#phase === 'unregistering' || this.#phase === 'done') e.close();
+          if (this.#stopping || this.#phase === 'unregistering' || this.#phase === 'done') this.#closeEngine(e);
           else this.#spares.push(e);
         },
         (e: unknown) => {
