@@ -542,6 +542,8 @@ export class Fleet {
   async #openEngine(): Promise<CallMediaEngine> {
     const engine = await CallMediaEngine.open({
       network: this.#mediaNetwork, clock: this.clock, random: this.#random, bindAddress: this.options.address,
+      // A fleet phone has no speaker: what it receives is measured (loss, jitter, RTCP), not decoded for playing.
+      playout: false,
       ...(this.#log !== silent ? { log: this.#log.child('media') } : {}),
     });
     this.#mediaLoop?.add(engine);

@@ -66,6 +66,12 @@ export interface RtpSessionOptions {
   symmetric?: boolean;
   /** Called once per received DTMF event (RFC 4733), at its end. */
   onDtmf?: (digit: string, durationMs: number) => void;
+  /**
+   * Whether received audio is played (default true). False for a phone that has nothing to play it on (a
+   * load-test fleet phone): audio packets are still checked, counted and measured (loss, jitter, RTCP reports),
+   * but not buffered, decoded or concealed, and playFrame gives silence.
+   */
+  playout?: boolean;
 }
 
 const MAX_PAYLOAD = 480; // 60 ms of G.711
@@ -89,6 +95,7 @@ export class RtpSession {
   readonly #sendRtcp: PacketSender;
   readonly #srtp: { send: PacketProtector; receive: PacketProtector } | undefined;
   readonly #symmetric: boolean;
+  readonly #playout: boolean;
   readonly #onDtmf: ((digit: string, durationMs: number) => void) | undefined;
 
   readonly #packet = new Uint8Array(RTP_HEADER_SIZE + MAX_PAYLOAD + SPARE);
@@ -143,6 +150,7 @@ export class RtpSession {
     this.#sendRtcp = options.sendRtcp ?? options.send;
     this.#srtp = options.srtp;
     this.#symmetric = options.symmetric ?? true;
+    this.#playout = options.playout ?? true;
     this.#onDtmf = options.onDtmf;
     this.#jitter = new JitterBuffer({ law: 'pcmu', ...options.jitter });
     this.#rtcp = new RtcpWriter(options.cname, SPARE);
@@ -296,7 +304,7 @@ export class RtpSession {
   /** Writes the next 20 ms (160 samples) for the speaker into out[offset]. */
   playFrame(out: Int16Array, offset = 0): void {
     const now = this.#clock.now();
-    if (!this.#running || !this.#receiving) {
+    if (!this.#running || !this.#receiving || !this.#playout) {
       out.fill(0, offset, offset + 160);
     } else this.#jitter.pull(out, now, offset);
     const jb = this.#jitter;
@@ -369,6 +377,7 @@ export class RtpSession {
     s.jitterMs = r.jitter / 8;
     if (!this.#receiving) return;
     if (kind === PT_PCMU || kind === PT_PCMA) {
+      if (!this.#playout) return;
       if (kind !== this.#rxKind) {
         this.#rxKind = kind;
         this.#jitter.setLaw(kind === PT_PCMU ? 'pcmu' : 'pcma');

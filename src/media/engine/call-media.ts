@@ -45,6 +45,8 @@ export interface CallMediaEngineOptions {
   /** Native AES / HMAC-SHA1 for SRTP (default: the pure-TypeScript ones). */
   srtpPrimitives?: SrtpPrimitives;
   jitter?: RtpSessionOptions['jitter'];
+  /** False: received audio is measured but never buffered or decoded (no speaker will play it; see RtpSessionOptions). */
+  playout?: boolean;
   /** Country of the call-progress tones (default US). */
   country?: Country;
   log?: Logger;
@@ -199,6 +201,7 @@ export class CallMediaEngine {
       srtp: { send: this.#sendSrtp, receive: this.#receiveSrtp },
     };
     if (options.jitter) sessionOptions.jitter = options.jitter;
+    if (options.playout !== undefined) sessionOptions.playout = options.playout;
     if (options.onDtmf) sessionOptions.onDtmf = options.onDtmf;
     if (options.cname === undefined) {
       // RFC 7022: a random CNAME per call (96 bits, hex).

@@ -234,6 +234,31 @@ test('in-band DTMF when the peer has no telephone-event', (t) => {
   t.deepEqual(p.digits[1], []);
 });
 
+test('without playout, received audio is measured as with it but never buffered or played', (t) => {
+  // The same link (5 % loss, 30-40 ms delay) to a session that plays and to one that has no speaker.
+  const link = { drop: (i: number, to: number) => to === 1 && i % 20 === 7, delay: (i: number) => 30 + (i % 3) * 5 };
+  const playing = pair(link);
+  const silent = pair({ ...link, b: { playout: false } });
+  const heard: Int16Array[] = [];
+  drive(playing, 6000, (f) => sine(160, 300, 4000, f * 160));
+  drive(silent, 6000, (f) => sine(160, 300, 4000, f * 160), heard);
+  const [x, y] = [playing.b.stats, silent.b.stats];
+  t.is(y.packetsReceived, x.packetsReceived);
+  t.true(y.packetsReceived > 250, `received ${y.packetsReceived}`);
+  t.is(y.packetsLost, x.packetsLost);
+  t.true(y.packetsLost > 10, `lost ${y.packetsLost}`);
+  t.is(y.jitterMs, x.jitterMs);
+  t.true(y.jitterMs > 1, `jitter ${y.jitterMs}`);
+  t.true(y.rttMs > 0 && silent.a.stats.rttMs > 0, 'RTCP runs both ways');
+  t.true(Math.abs(silent.a.stats.remoteLossPercent - playing.a.stats.remoteLossPercent) < 0.01, 'the sender hears the same loss reported');
+  // Nothing was played or concealed: the speaker side got silence.
+  t.true(x.concealedFrames > 0, 'the playing side concealed the losses');
+  t.is(y.concealedFrames, 0);
+  t.true(heard.every((f) => f.every((v) => v === 0)), 'silence played');
+  // The other direction still plays.
+  t.true(silent.a.stats.packetsReceived > 250);
+});
+
 test('RTCP reports every ~5 s give loss, jitter and round-trip time', (t) => {
   const p = pair({ drop: (i, to) => to === 1 && i % 20 === 7, delay: (i) => 30 + (i % 3) * 5 });
   drive(p, 16_000, (f) => sine(160, 300, 4000, f * 160));
