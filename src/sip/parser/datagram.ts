@@ -73,6 +73,7 @@ function parseText(text: string, bytes: Uint8Array, start: number, end: number, 
   if (sl0 + 1 > lim.startLineBytes) throw new SipError('start line too long', 513);
   // One pass over the lines finds the fields and the empty line that ends them.
   const msg = buildMessage(text, len, lim.headerCount, lim.headerBytes);
+  msg.al = true;
   const he = msg.headEnd;
   let bs: number;
   if (he < len) bs = he + (charCodeAt.call(text, he) === 13 ? 2 : 1);

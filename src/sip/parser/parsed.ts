@@ -53,6 +53,8 @@ abstract class ParsedBase extends TypedHeaders {
   private declare bv: Uint8Array | undefined;
   /** The top via-parm once read (the other Via values are parsed only when `via` is read). */
   private declare tv: Via | undefined;
+  /** @internal Whether text[i] is src[so + i] (the header section was ASCII, decoded one byte to one unit). */
+  declare al: boolean;
   /** Start line and header fields, decoded, each line with its CRLF; after them the body may follow (read-only). */
   declare text: string;
   /** @internal Header index (filled by buildMessage; see ID_MASK). */
@@ -67,6 +69,7 @@ abstract class ParsedBase extends TypedHeaders {
     this.eo = 0;
     this.bv = undefined;
     this.tv = undefined;
+    this.al = false;
     this.text = text;
     this.ix = EMPTY_INDEX;
     this.version = SIP_2_0;
@@ -99,6 +102,14 @@ abstract class ParsedBase extends TypedHeaders {
       this.bv = b;
     }
     return b;
+  }
+
+  /**
+   * Where the bytes under the text start (text[i] is byte base + i), or -1 when they do not line up. Runs of
+   * characters are checked on the bytes: in XS a string index costs a walk from the start of the string.
+   */
+  private base(): number {
+    return this.al ? this.so : -1;
   }
 
   /** Where the colon after field i's name is. */
@@ -236,8 +247,10 @@ abstract class ParsedBase extends TypedHeaders {
     const s = i < 0 ? -1 : this.valueStart(i);
     if (s >= 0) {
       const e = this.valueEnd(i, s);
-      let w = classRun(t, s, e, C_WORD);
-      if (w < e && w > s && charCodeAt.call(t, w) === 64) w = w + 1 < e ? classRun(t, w + 1, e, C_WORD) : -1;
+      const b = this.src;
+      const base = this.base();
+      let w = run(t, b, base, s, e, C_WORD);
+      if (w < e && w > s && charCodeAt.call(t, w) === 64) w = w + 1 < e ? run(t, b, base, w + 1, e, C_WORD) : -1;
       if (w === e && e > s) {
         const v = slice.call(t, s, e);
         this.cacheSet(H.CallId, v);
@@ -331,7 +344,7 @@ abstract class ParsedBase extends TypedHeaders {
       const e = this.valueEnd(i, s);
       const semi = indexOf.call(this.text, SEMI, s);
       if (semi >= 0 && semi < e) {
-        const b = paramIn(this.text, semi, e, BRANCH);
+        const b = paramIn(this.text, this.src, this.base(), semi, e, BRANCH);
         if (b !== undefined) return b === EMPTY ? undefined : b;
       }
     }
@@ -369,7 +382,7 @@ abstract class ParsedBase extends TypedHeaders {
         const gt = indexOf.call(t, GT, p);
         if (p < e && (lt < 0 || lt >= e ? gt < 0 || gt >= e : gt > lt && gt < e)) {
           const semi = indexOf.call(t, SEMI, gt >= 0 && gt < e ? gt : p);
-          const tag = semi < 0 || semi >= e ? EMPTY : paramIn(t, semi, e, TAG);
+          const tag = semi < 0 || semi >= e ? EMPTY : paramIn(t, this.src, this.base(), semi, e, TAG);
           if (tag !== undefined && (tag !== EMPTY || gt >= 0)) return tag === EMPTY ? undefined : tag;
         }
       }
@@ -425,7 +438,7 @@ abstract class ParsedBase extends TypedHeaders {
  * first ';': EMPTY when absent; undefined when the general parser must decide (the name repeats or has no
  * value, the value is not a token, a quote or comma could hide or split parameters).
  */
-function paramIn(t: string, semi: number, e: number, name: string): string | undefined {
+function paramIn(t: string, b: Uint8Array, base: number, semi: number, e: number, name: string): string | undefined {
   const q = indexOf.call(t, DQUOTE, semi);
   if (q >= 0 && q < e) return undefined;
   const comma = indexOf.call(t, COMMA, semi);
@@ -439,13 +452,24 @@ function paramIn(t: string, semi: number, e: number, name: string): string | und
       const v = p + 1 + len;
       const c = v < next ? charCodeAt.call(t, v) : -1;
       if (c === 61) {
-        if (found !== undefined || classRun(t, v + 1, next, C_TOKEN) !== next || next === v + 1) return undefined;
+        if (found !== undefined || run(t, b, base, v + 1, next, C_TOKEN) !== next || next === v + 1) return undefined;
         found = slice.call(t, v + 1, next);
       } else if (c < 0 || c >= 128 || (CHAR_CLASS[c]! & C_TOKEN) === 0) return undefined; // no value, or LWS
     }
     p = next;
   }
   return found ?? EMPTY;
+}
+
+/** classRun over text[s, e), on the bytes under the text when they line up (base >= 0). */
+function run(t: string, b: Uint8Array, base: number, s: number, e: number, bit: number): number {
+  if (base < 0) return classRun(t, s, e, bit);
+  let i = s;
+  for (; i < e; i++) {
+    const c = b[base + i]!;
+    if (c >= 128 || (CHAR_CLASS[c]! & bit) === 0) break;
+  }
+  return i;
 }
 
 /** Whether text[s, s+len) equals the lower-case `lower`, ignoring the case of letters. */
@@ -565,7 +589,9 @@ function unfold(v: string): string {
  */
 export function buildHead(bytes: Uint8Array, s: HeadScan): ParsedMessage {
   const text = utf8Decoder().decode(bytes.subarray(s.start, s.headerEnd));
-  const msg = buildMessage(text, lastIndexOf.call(text, EMPTY), s.fields, MAX_INDEXED);
+  const len = lastIndexOf.call(text, EMPTY);
+  const msg = buildMessage(text, len, s.fields, MAX_INDEXED);
+  msg.al = len === s.headerEnd - s.start;
   s.contentLength = builtContentLength;
   return msg;
 }
