@@ -2,7 +2,8 @@
 // branch) are read in place by fast paths; whatever they do not take goes to the general value parsers.
 // On seeded mutations of those lines, the fast path must give what the general parser gives.
 import test from 'ava';
-import { parseMessage } from '../../../src/sip/parser/index.js';
+import { StreamParser, parseMessage } from '../../../src/sip/parser/index.js';
+import type { ParsedMessage } from '../../../src/sip/parser/index.js';
 import { parseCallId } from '../../../src/sip/headers/dialog-headers.js';
 import { parseCSeq } from '../../../src/sip/headers/cseq.js';
 import { parseNameAddr } from '../../../src/sip/headers/name-addr.js';
@@ -130,4 +131,24 @@ test('a message of more fields than the first index holds is indexed in full', (
   const small = parseMessage(message(BASE));
   t.is(small.fieldCount, 6);
   t.is(small.header('cseq'), '314159 INVITE');
+});
+
+test('the same reads from a non-ASCII message and from a stream split anywhere', (t) => {
+  const utf8 = message({ 'User-Agent': 'Téléphone ☎', ...BASE, Subject: 'ünïcödé' });
+  const read = (m: ParsedMessage) => [m.callId, m.cseq.seq, m.fromTag, m.toTag, m.branch];
+  const want = ['a84b4c76e66710@pc33.atlanta.example.com', 314159, '1928301774', 'a6c85cf', 'z9hG4bK776asdhds'];
+  t.deepEqual(read(parseMessage(utf8)), want);
+  for (const bytes of [utf8, message(BASE)]) {
+    const whole: ParsedMessage[] = [];
+    new StreamParser((m) => whole.push(m)).feed(bytes);
+    t.deepEqual(read(whole[0]!), want, 'in one chunk');
+    for (let cut = 1; cut < bytes.length; cut += 37) {
+      const got: ParsedMessage[] = [];
+      const p = new StreamParser((m) => got.push(m));
+      p.feed(bytes.subarray(0, cut));
+      p.feed(bytes.subarray(cut));
+      t.is(got.length, 1);
+      t.deepEqual(read(got[0]!), want, `split at ${cut}`);
+    }
+  }
 });
