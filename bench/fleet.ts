@@ -130,7 +130,8 @@ async function main(): Promise<void> {
     ['SIPp uac-call + uas-answer -rtp_echo', String(s.calls), String(s.failed), fixed(sippPerCall, 2), `${2 * s.calls}`],
   ]));
   console.log(`(CPU: user + system of each process over the calls; the fleet's excludes registering and unregistering ${PHONES} phones.`);
-  console.log(` Both sides send and receive one 20 ms PCMU packet per leg and frame; the fleet also decodes, conceals and measures.)\n`);
+  console.log(` Both send one 20 ms PCMU packet per leg and frame; SIPp's caller does not read what the echo sends back, the fleet's`);
+  console.log(` phones receive and measure every packet (loss, jitter, RTCP) without decoding it: they have no speaker.)\n`);
   const fleetOk = f.registrations.ok === PHONES && f.calls.failed === 0 && f.calls.dropped === 0 && f.calls.completed === CALLS && f.rtp.legs === 2 * CALLS;
   console.log(verdict(fleetOk && f.calls.concurrentMax >= 100, 'fleet: phones registered, concurrent calls with media, failures',
     `${f.registrations.ok} registered, ${f.calls.concurrentMax} concurrent, ${f.calls.completed}/${CALLS} completed, ${f.calls.failed + f.calls.dropped} failed`,

@@ -22,7 +22,7 @@ phone of the fleet), talk G.711 RTP both ways for the hold time, hang up, and re
   --media on|off         G.711 RTP/RTCP on every call leg (default on)
   --register-rate R      REGISTERs started per second (default 200)
   --answer-after MS      callee answers this long after ringing (default 0)
-  --media-tick MS        media timers of all legs share this tick, 1..20 (default 5; 0: one Node timer per leg)
+  --media-tick MS        one timer runs the 20 ms frames of all legs, ticking every MS, 1..20 (default 5; 0: one Node timer per leg)
   --report FILE.json     also write the report as JSON
   --log-level L          error, warn, info or debug (default: none)
 
