@@ -4,6 +4,7 @@
 // the call phase) and the ratio. Targets: 0 failures, >= 100 concurrent calls, fleet CPU/call <= 2x SIPp's.
 // Usage: node dist/bench/fleet.js [--phones N] [--cps R] [--duration S] [--hold S]
 import { execFileSync, spawn } from 'node:child_process';
+import dgram from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -106,6 +107,47 @@ async function sipp(): Promise<{ calls: number; failed: number; cpuMs: number }>
   return { calls, failed, cpuMs: caller.cpuMs + callee.cpuMs };
 }
 
+/**
+ * What node:dgram alone costs for a call's packets: 100 socket pairs on loopback, connected, each sending a 172-byte
+ * datagram every 20 ms to the other, received by a listener that does nothing; CPU per datagram sent and received,
+ * times the datagrams of one call (both legs, both ways). No phone at all: the floor under the fleet's media.
+ */
+async function udpFloorMsPerCall(packetsPerCall: number, seconds = 8): Promise<number> {
+  const socks: dgram.Socket[] = [];
+  for (let i = 0; i < 200; i++) {
+    const s = dgram.createSocket('udp4');
+    s.on('message', () => {});
+    await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
+    socks.push(s);
+  }
+  for (let i = 0; i < socks.length; i++) {
+    await new Promise<void>((r) => socks[i]!.connect(socks[i ^ 1]!.address().port, '127.0.0.1', () => r()));
+  }
+  const packet = Buffer.alloc(172);
+  const t0 = performance.now();
+  let frames = 0;
+  let c0: NodeJS.CpuUsage | undefined;
+  let f0 = 0;
+  await new Promise<void>((resolve) => {
+    const tick = setInterval(() => {
+      const elapsed = performance.now() - t0;
+      // The first 2 s warm up.
+      if (c0 === undefined && elapsed >= 2000) {
+        c0 = process.cpuUsage();
+        f0 = frames;
+      }
+      for (const due = Math.floor(elapsed / 20); frames < due; frames++) for (const s of socks) s.send(packet);
+      if (elapsed >= (seconds + 2) * 1000) {
+        clearInterval(tick);
+        resolve();
+      }
+    }, 5);
+  });
+  const cpu = process.cpuUsage(c0);
+  for (const s of socks) s.close();
+  return ((cpu.user + cpu.system) / 1000 / ((frames - f0) * socks.length)) * packetsPerCall;
+}
+
 function hasSipp(): boolean {
   try {
     execFileSync('sipp', ['-v'], { stdio: 'ignore', timeout: 10_000 });
@@ -131,7 +173,11 @@ async function main(): Promise<void> {
   ]));
   console.log(`(CPU: user + system of each process over the calls; the fleet's excludes registering and unregistering ${PHONES} phones.`);
   console.log(` Both send one 20 ms PCMU packet per leg and frame; SIPp's caller does not read what the echo sends back, the fleet's`);
-  console.log(` phones receive and measure every packet (loss, jitter, RTCP) without decoding it: they have no speaker.)\n`);
+  console.log(` phones receive and measure every packet (loss, jitter, RTCP) without decoding it: they have no speaker.)`);
+  const packetsPerCall = f.calls.completed > 0 ? f.rtp.packetsSent / f.calls.completed : NaN;
+  const floor = Number.isFinite(packetsPerCall) ? await udpFloorMsPerCall(packetsPerCall) : NaN;
+  console.log(`For scale: node:dgram alone, sending and receiving a call's ${fixed(packetsPerCall, 0)} datagrams on connected loopback sockets`);
+  console.log(`with no phone behind them, costs ${fixed(floor, 2)} ms of CPU (${fixed(floor / sippPerCall, 2)}x SIPp's whole call).\n`);
   const fleetOk = f.registrations.ok === PHONES && f.calls.failed === 0 && f.calls.dropped === 0 && f.calls.completed === CALLS && f.rtp.legs === 2 * CALLS;
   console.log(verdict(fleetOk && f.calls.concurrentMax >= 100, 'fleet: phones registered, concurrent calls with media, failures',
     `${f.registrations.ok} registered, ${f.calls.concurrentMax} concurrent, ${f.calls.completed}/${CALLS} completed, ${f.calls.failed + f.calls.dropped} failed`,
