@@ -8,15 +8,12 @@ import type { Logger } from '../../log.js';
 import type { CredentialsCache } from '../auth/credentials-cache.js';
 import { buildRequest, buildResponse, type BuiltRequest, type HeaderInit } from '../build.js';
 import { formatNameAddr } from '../headers/name-addr.js';
-import { formatVia } from '../headers/via.js';
 import type { NameAddr, SipRequest, SipResponse } from '../message.js';
 import { TimerSlots } from '../transaction/context.js';
 import type { InviteServerTransaction } from '../transaction/invite-server.js';
 import type { ServerTransaction } from '../transaction/transaction-layer.js';
 import type { Outbound, Protocol, Source, Target } from '../transport/types.js';
-import { newBranch, ourVia } from '../transport/via.js';
 import { Dialog } from '../ua/dialog.js';
-import { nextHopUri, resolveTargets } from '../ua/next-hop.js';
 import type { OutgoingRequest, UserAgent } from '../ua/user-agent.js';
 import { formatUri, isSipUri, type SipUri, type Uri } from '../uri.js';
 import { MediaError, type Body, type CallMedia } from './media.js';
@@ -25,7 +22,8 @@ import {
   type SessionInterval, type SessionTimerConfig,
 } from './session-timer.js';
 import { ReliableProvisional } from './reliable-provisional.js';
-import { buildCancel, glareBackoffMs, randomMs } from './rules.js';
+import { glareBackoffMs, randomMs } from './rules.js';
+import { ackAndBye, lateInviteUser, routeAck, sendBye, sendCancel, sendInDialog } from './late-answers.js';
 import { hasTag, typed } from './typed.js';
 
 /** calling: INVITE sent; proceeding: a 1xx came; ringing: an incoming call waits for the user; active: answered. */
@@ -421,7 +419,7 @@ export class Call {
     const out = this.#ua.send(request, {
       onResponse: (r, o) => {
         if (o === this.#out) this.inviteResponse(r, o);
-        else if (r.status >= 200 && r.status < 300) this.strayInvite2xx(r, o);
+        else if (r.status >= 200 && r.status < 300) ackAndBye(this.#ctx, r, o);
       },
       onFailure: (f, o) => {
         if (o === this.#out) this.inviteFailure(f.status, f.reason === 'transport' ? f.error.message : undefined);
@@ -548,14 +546,6 @@ export class Call {
     this.kick();
   }
 
-  /** A 2xx to an INVITE we replaced (redirect, 422, auth race): acknowledge and end that dialog. */
-  private strayInvite2xx(r: SipResponse, out: OutgoingRequest): void {
-    const dialog = Dialog.asUac(out.request, r);
-    const ack = dialog.createRequest('ACK', { cseq: out.request.cseq.seq });
-    this.route(ack, (target) => this.#ua.transactions.sendAck(ack, target));
-    this.sendBye(dialog);
-  }
-
   private failureResponse(r: SipResponse): void {
     if (this.#chosen) return;
     for (const leg of this.#legs.values()) this.dropLeg(leg);
@@ -599,18 +589,10 @@ export class Call {
   /** §9.1: CANCEL only once a provisional response came, for an INVITE still without a final one. */
   private sendCancel(): void {
     const out = this.#out;
-    if (this.#cancelSent || !out || !out.target || !out.transaction) return;
-    const tx = out.transaction;
-    if (tx.state !== 'proceeding' && tx.state !== 'calling') return;
-    this.#cancelSent = true;
-    const cancel = buildCancel(out.request, this.#ua.product);
-    try {
-      this.#ua.transactions.request(cancel, out.target, { onResponse: () => {}, onFailure: () => {} });
-      if ('cancelled' in tx) tx.cancelled();
-    } catch (e) {
-      this.#ctx.log.warn(`CANCEL not sent: ${(e as Error).message}`);
-    }
+    if (this.#cancelSent || !out) return;
+    this.#cancelSent = sendCancel(this.#ctx, out);
   }
+
 
   /** Ends a leg's dialog; the leg stays known so that retransmissions of its 2xx only get the same ACK again. */
   private dropLeg(leg: Leg): void {
@@ -991,43 +973,18 @@ export class Call {
     return `<${formatUri(this.#ua.contactUri(this.#ctx.contactUser, this.#contactProtocol))}>`;
   }
 
-  /** Sends an in-dialog request (not ACK) and keeps the dialog's CSeq past authentication retries. */
   private sendInDialog(dialog: Dialog, request: BuiltRequest, onResponse: (r: SipResponse, out: OutgoingRequest) => void, onFailure: (status: number) => void): void {
-    this.#ua.send(request, {
-      onResponse: (r, out) => {
-        if (out.request.cseq.seq > dialog.localSeq) dialog.localSeq = out.request.cseq.seq;
-        onResponse(r, out);
-      },
-      onFailure: (f) => onFailure(f.status),
-    }, {
-      ...(this.#ctx.credentials ? { credentials: this.#ctx.credentials } : {}),
-      ...(this.#ctx.outboundProxy ? { outboundProxy: this.#ctx.outboundProxy } : {}),
-    });
+    sendInDialog(this.#ctx, dialog, request, onResponse, onFailure);
   }
 
   private sendBye(dialog: Dialog): void {
-    const bye = dialog.createRequest('BYE');
-    this.sendInDialog(dialog, bye, () => {}, () => {});
+    sendBye(this.#ctx, dialog);
   }
 
-  /** Finds where an ACK goes (route set, outbound proxy or remote target) and gives it a Via. */
   private route(request: BuiltRequest, send: (target: Target) => void): void {
-    const go = (targets: Target[]): void => {
-      const target = targets[0];
-      if (!target) return;
-      const ua = this.#ua;
-      request.removeHeader('Via');
-      request.addHeader('Via', formatVia(ourVia(target.protocol, ua.host, ua.localPort(target.protocol), newBranch(ua.random))), true);
-      send(target);
-    };
-    try {
-      const t = resolveTargets(nextHopUri(request, this.#ctx.outboundProxy), this.#ua.locator);
-      if (Array.isArray(t)) go(t);
-      else t.then(go, (e: unknown) => this.#ctx.log.warn(`cannot route ACK: ${(e as Error).message}`));
-    } catch (e) {
-      this.#ctx.log.warn(`cannot route ACK: ${(e as Error).message}`);
-    }
+    routeAck(this.#ctx, request, send);
   }
+
 
   private sendAck(leg: Leg, cseq: number): void {
     const ack = leg.dialog.createRequest('ACK', { cseq });
@@ -1052,8 +1009,10 @@ export class Call {
     for (const leg of [...this.#legs.values()]) this.#ua.removeDialog(leg.dialog.key);
     if (this.#tx && !this.#finalSent) this.#ua.forgetCancel(this.#tx);
     this.emit(event);
-    // Nothing follows 'ended': let the listeners (and what they hold) go while transactions still hold this Call.
+    // Nothing follows 'ended': let the listeners (and what they hold) go, and leave the INVITE's late answers to a
+    // user that does not hold this Call, so the call and its media go now, not when the transaction does (32 s).
     this.#listeners.length = 0;
+    this.#out?.handOver(lateInviteUser(this.#ctx, this.#cancelWanted && !this.#cancelSent));
   }
 }
 

@@ -150,6 +150,11 @@ export class OutgoingRequest {
     this.#sentAuth = [];
   }
 
+  /** Gives the responses still to come to another user (the one that sent the request has finished). */
+  handOver(user: OutgoingUser): void {
+    this.#user = user;
+  }
+
   /** Stops fail-over and auth retries (after CANCEL, or when the user hangs up). */
   stop(): void {
     this.#cancelled = true;
