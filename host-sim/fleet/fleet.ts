@@ -47,7 +47,7 @@ export interface FleetOptions {
   /** Local address (loopback). */
   address: string;
   logLevel?: LogLevel;
-  /** Tick of the loop that runs every leg's 20 ms frames, ms (default 5; 0 gives each leg its own Node timer). */
+  /** Tick of the loop that runs every leg's 20 ms frames, ms (default 20; 0 gives each leg its own Node timer). */
   mediaTickMs?: number;
   logSink?: (line: string) => void;
 }
@@ -124,7 +124,7 @@ export class Fleet {
 
   constructor(options: FleetOptions) {
     this.options = options;
-    this.#mediaLoop = options.mediaTickMs === 0 ? null : new MediaLoop(options.mediaTickMs ?? 5);
+    this.#mediaLoop = options.mediaTickMs === 0 ? null : new MediaLoop(options.mediaTickMs ?? 20);
     const sink = options.logSink ?? ((line: string) => process.stderr.write(`${line}\n`));
     this.#log = options.logLevel ? new Logger('fleet', (level, area, message) => sink(`${level} ${area}: ${message}`), options.logLevel) : silent;
   }

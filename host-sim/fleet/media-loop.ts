@@ -1,14 +1,16 @@
 /**
- * The 20 ms frames of every call leg of the fleet, from one interval timer: each tick runs the frame of each leg
- * whose frame is due (its microphone frame encoded and sent, the peer's audio pulled from the jitter buffer), the
- * way a conference mixer drives its calls (CallMediaEngine.detachAudio + processFrame). One wake-up serves every leg
- * whose frame falls in the tick, with no timer record per leg and frame. A leg's frames keep the phase it started
- * with, paced against its own schedule (not the timer), so a late tick delays frames but does not drift them; after a
- * stall the backlog beyond a few frames is skipped, as the device's frame driver does.
+ * The 20 ms frames of every call leg of the fleet, from one timer: each tick runs the frame of each leg whose frame
+ * is due (its microphone frame encoded and sent; what it played would be pulled from its jitter buffer, but a fleet
+ * phone has no speaker), the way a conference mixer drives its calls (CallMediaEngine.detachAudio + processFrame).
+ * Ticks stay on a fixed grid, every 20 ms by default: each wake-up of the process costs tens of µs here whatever it
+ * does (cold caches after idling), so fewer, fuller wake-ups cost less than many small ones; every leg then sends at
+ * the same instant of each tick, a constant offset from its own schedule. A leg's frames are paced against that
+ * schedule (not the timer), so a late tick delays frames but does not drift them; after a stall the backlog beyond a
+ * few frames is skipped, as the device's frame driver does.
  *
  * The microphone of every fleet phone is a generated tone: one 20 ms frame (a whole number of periods) that each
  * leg sends as its microphone frame, encoded to G.711 by the leg like any other audio. What the legs play goes to
- * one scratch buffer: a fleet phone has no speaker.
+ * one scratch buffer.
  */
 import { performance } from 'node:perf_hooks';
 import { FRAME_SAMPLES, SAMPLE_RATE } from '../../hal/audio.js';
@@ -23,7 +25,7 @@ const TONE_PEAK = 5000;
 
 interface Leg {
   engine: CallMediaEngine;
-  /** When its next frame is due (performance.now() ms). */
+  /** The tick its next frame is due at (a time on the tick grid, performance.now() ms; NaN until the first tick). */
   next: number;
 }
 
@@ -40,12 +42,14 @@ export class MediaLoop {
   readonly #index = new Map<CallMediaEngine, Leg>();
   readonly #mic: Int16Array;
   readonly #speaker = new Int16Array(FRAME_SAMPLES);
-  #interval: ReturnType<typeof setInterval> | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the next tick is due: ticks stay on a fixed grid (setInterval would drift by its own lateness). */
+  #tickDue = 0;
   /** Frames run, and frames skipped after stalls (for the report and tests). */
   frames = 0;
   skipped = 0;
 
-  constructor(tickMs = 5, mic: Int16Array = toneFrame()) {
+  constructor(tickMs = 20, mic: Int16Array = toneFrame()) {
     this.tickMs = tickMs;
     this.#mic = mic;
   }
@@ -58,10 +62,13 @@ export class MediaLoop {
   add(engine: CallMediaEngine): void {
     if (this.#index.has(engine)) return;
     engine.detachAudio();
-    const leg: Leg = { engine, next: performance.now() + FRAME_MS };
+    const leg: Leg = { engine, next: NaN };
     this.#index.set(engine, leg);
     this.#legs.push(leg);
-    this.#interval ??= setInterval(this.#run, this.tickMs);
+    if (this.#timer === undefined) {
+      this.#tickDue = performance.now() + this.tickMs;
+      this.#timer = setTimeout(this.#tick, this.tickMs);
+    }
   }
 
   /** Forgets the engine (before or after it is closed). */
@@ -77,25 +84,40 @@ export class MediaLoop {
   }
 
   close(): void {
-    if (this.#interval !== undefined) clearInterval(this.#interval);
-    this.#interval = undefined;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 
-  readonly #run = (): void => {
+  readonly #tick = (): void => {
+    // Frames are due at grid times, and this tick stands for its grid time however late it runs: a leg's packets
+    // then leave at the same point of every tick (a leg paced by the clock instead would fall on either side of a
+    // tick by the timer's lateness, and send two packets in one tick and none in the next).
+    const at = this.#tickDue;
+    this.#run(at);
+    if (this.#timer === undefined) return; // closed meanwhile
     const now = performance.now();
+    let due = at + this.tickMs;
+    // Ticks missed in a stall are not run: the next one catches their frames up.
+    if (due <= now) due += Math.ceil((now - due) / this.tickMs) * this.tickMs;
+    this.#tickDue = due;
+    this.#timer = setTimeout(this.#tick, due - now);
+  };
+
+  #run(at: number): void {
     const legs = this.#legs;
     const mic = this.#mic;
     const speaker = this.#speaker;
     for (let i = 0; i < legs.length; i++) {
       const leg = legs[i]!;
       const engine = leg.engine;
-      if (!engine.running) {
-        // Not streaming (yet): its first frame comes 20 ms after it starts.
-        leg.next = now + FRAME_MS;
+      if (!engine.running || leg.next !== leg.next) {
+        // Not streaming (yet): its first frame comes 20 ms after it starts, on a tick.
+        leg.next = at + FRAME_MS;
         continue;
       }
-      if (now < leg.next) continue;
-      let due = Math.floor((now - leg.next) / FRAME_MS) + 1;
+      // (a little slack for the rounding of adding 20 ms again and again)
+      if (at + 0.01 < leg.next) continue;
+      let due = Math.floor((at + 0.01 - leg.next) / FRAME_MS) + 1;
       if (due > MAX_CATCH_UP) {
         leg.next += (due - 1) * FRAME_MS;
         this.skipped += due - 1;
@@ -105,5 +127,5 @@ export class MediaLoop {
       leg.next += due * FRAME_MS;
       this.frames += due;
     }
-  };
+  }
 }

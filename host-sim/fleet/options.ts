@@ -22,7 +22,7 @@ phone of the fleet), talk G.711 RTP both ways for the hold time, hang up, and re
   --media on|off         G.711 RTP/RTCP on every call leg (default on)
   --register-rate R      REGISTERs started per second (default 200)
   --answer-after MS      callee answers this long after ringing (default 0)
-  --media-tick MS        one timer runs the 20 ms frames of all legs, ticking every MS, 1..20 (default 5; 0: one Node timer per leg)
+  --media-tick MS        one timer runs the 20 ms frames of all legs, ticking every MS, 1..20 (default 20; 0: one Node timer per leg)
   --report FILE.json     also write the report as JSON
   --log-level L          error, warn, info or debug (default: none)
 
@@ -117,7 +117,7 @@ export function parseLoadArgs(args: string[]): LoadCommand | null {
     media: media === 'on',
     registerRate: num('register-rate', values['register-rate'], 1, 10_000, false, 200),
     answerMs: num('answer-after', values['answer-after'], 0, 60_000, true, 0),
-    mediaTickMs: num('media-tick', values['media-tick'], 0, 20, true, 5),
+    mediaTickMs: num('media-tick', values['media-tick'], 0, 20, true, 20),
     address: '127.0.0.1',
     ...(level ? { logLevel: level as LogLevel } : {}),
   };

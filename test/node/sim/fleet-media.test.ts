@@ -27,7 +27,7 @@ test('two legs on one MediaLoop: 20 ms frames both ways on the schedule of each 
   const network = new FleetNetwork({ connectPeers: true });
   const clock = new HostClock();
   const random = new HostRandom();
-  const loop = new MediaLoop(5);
+  const loop = new MediaLoop();
   const legs = [
     await CallMediaEngine.open({ network, clock, random, bindAddress: '127.0.0.1', playout: false }),
     await CallMediaEngine.open({ network, clock, random, bindAddress: '127.0.0.1', playout: false }),
