@@ -23,7 +23,7 @@ import {
 } from './session-timer.js';
 import { ReliableProvisional } from './reliable-provisional.js';
 import { glareBackoffMs, randomMs } from './rules.js';
-import { ackAndBye, lateInviteUser, routeAck, sendBye, sendCancel, sendInDialog } from './late-answers.js';
+import { ackAndBye, lateInviteUser, routeAck, sendBye, sendCancel, sendInDialog, type SentAck } from './late-answers.js';
 import { hasTag, typed } from './typed.js';
 
 /** calling: INVITE sent; proceeding: a 1xx came; ringing: an incoming call waits for the user; active: answered. */
@@ -1012,7 +1012,11 @@ export class Call {
     // Nothing follows 'ended': let the listeners (and what they hold) go, and leave the INVITE's late answers to a
     // user that does not hold this Call, so the call and its media go now, not when the transaction does (32 s).
     this.#listeners.length = 0;
-    this.#out?.handOver(lateInviteUser(this.#ctx, this.#cancelWanted && !this.#cancelSent));
+    if (this.#out) {
+      const acks = new Map<string, SentAck>();
+      for (const [tag, leg] of this.#legs) if (leg.ack) acks.set(tag, leg.ack);
+      this.#out.handOver(lateInviteUser(this.#ctx, this.#cancelWanted && !this.#cancelSent, acks));
+    }
   }
 }
 

@@ -6,7 +6,7 @@
 import { formatVia } from '../headers/via.js';
 import type { SipResponse } from '../message.js';
 import type { BuiltRequest } from '../build.js';
-import type { Target } from '../transport/types.js';
+import type { Outbound, Target } from '../transport/types.js';
 import { newBranch, ourVia } from '../transport/via.js';
 import { Dialog } from '../ua/dialog.js';
 import { nextHopUri, resolveTargets } from '../ua/next-hop.js';
@@ -52,12 +52,21 @@ export function sendBye(ctx: CallContext, dialog: Dialog): void {
   sendInDialog(ctx, dialog, dialog.createRequest('BYE'), () => {}, () => {});
 }
 
+/** An ACK once routed and sent: what a retransmitted 2xx gets again (§13.2.2.4). */
+export interface SentAck {
+  sent?: Outbound;
+}
+
 /** A 2xx nobody wants (a replaced INVITE, another fork, a call already ended): acknowledge it and end its dialog. */
-export function ackAndBye(ctx: CallContext, r: SipResponse, out: OutgoingRequest): void {
+export function ackAndBye(ctx: CallContext, r: SipResponse, out: OutgoingRequest): SentAck {
   const dialog = Dialog.asUac(out.request, r);
   const ack = dialog.createRequest('ACK', { cseq: out.request.cseq.seq });
-  routeAck(ctx, ack, (target) => ctx.ua.transactions.sendAck(ack, target));
+  const entry: SentAck = {};
+  routeAck(ctx, ack, (target) => {
+    entry.sent = ctx.ua.transactions.sendAck(ack, target);
+  });
   sendBye(ctx, dialog);
+  return entry;
 }
 
 /** §9.1: CANCEL only for an INVITE still without a final response; true when one was sent. */
@@ -78,15 +87,22 @@ export function sendCancel(ctx: CallContext, out: OutgoingRequest): boolean {
 
 /**
  * The user an ended call leaves on its INVITE: a 1xx still gets the CANCEL the call wanted (when it was abandoned
- * before any provisional response), every 2xx gets ACK and BYE.
+ * before any provisional response); a retransmitted 2xx of a dialog already acknowledged (`acks`, by remote tag)
+ * gets the same ACK again; any other 2xx gets ACK and BYE, once.
  */
-export function lateInviteUser(ctx: CallContext, cancelPending: boolean): OutgoingUser {
+export function lateInviteUser(ctx: CallContext, cancelPending: boolean, acks: Map<string, SentAck>): OutgoingUser {
   let pending = cancelPending;
   return {
     onResponse: (r, out) => {
       if (r.status < 200) {
         if (pending && sendCancel(ctx, out)) pending = false;
-      } else if (r.status < 300) ackAndBye(ctx, r, out);
+        return;
+      }
+      if (r.status >= 300) return;
+      const tag = r.toTag ?? '';
+      const acked = acks.get(tag);
+      if (acked === undefined) acks.set(tag, ackAndBye(ctx, r, out));
+      else if (acked.sent) ctx.ua.transactions.resendAck(acked.sent);
     },
     onFailure: () => {},
   };

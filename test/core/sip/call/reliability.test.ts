@@ -196,3 +196,40 @@ test('forked answers: every 2xx is ACKed, the first kept, the other dialog gets 
   t.deepEqual(seen.slice(-1), ['BYE f1']);
   t.is(alice.calls.calls.size, 0);
 });
+
+test('after hang-up, a 2xx that comes again gets the same ACK (no second BYE); a 2xx of another fork gets ACK and BYE', async (t) => {
+  const { l, alice, bob } = await pair(17);
+  const seen: string[] = [];
+  let again = (_tag: string): void => {};
+  scriptedUas(bob, (invite, tx, answer) => {
+    const fromTag = invite.from.params['tag']!;
+    again = (tag) => tx.respond(buildResponse(invite, 200, undefined, { toTag: tag, headers: { Contact: `<sip:${tag}@10.0.0.2:5060>` }, body: answer, contentType: 'application/sdp' }));
+    for (const tag of ['u1', 'u2']) {
+      bob.ua.addDialog(dialogKey(invite.callId, tag, fromTag), {
+        onRequest: (req, rtx) => {
+          seen.push(`${req.method} ${tag}`);
+          if (rtx) bob.ua.respond(rtx, req, 200);
+        },
+      });
+    }
+    again('u1');
+  });
+  const call = alice.calls.place('sip:bob@10.0.0.2');
+  l.run(100);
+  t.is(call.state, 'active');
+  call.hangup();
+  l.run(100);
+  t.deepEqual(seen, ['ACK u1', 'BYE u1']);
+  again('u1'); // our ACK was lost, says the callee
+  l.run(100);
+  t.deepEqual(seen, ['ACK u1', 'BYE u1', 'ACK u1']);
+  const acks = wire(l.internet).filter((x) => x.label === 'ACK');
+  t.is(acks[0]!.message.via[0]!.branch, acks[1]!.message.via[0]!.branch);
+  again('u2'); // another fork answers late
+  l.run(100);
+  t.deepEqual(seen, ['ACK u1', 'BYE u1', 'ACK u1', 'ACK u2', 'BYE u2']);
+  again('u2');
+  l.run(100);
+  t.deepEqual(seen, ['ACK u1', 'BYE u1', 'ACK u1', 'ACK u2', 'BYE u2', 'ACK u2']);
+  t.is(alice.calls.calls.size, 0);
+});
