@@ -4,17 +4,7 @@ import test from 'ava';
 import type { Params } from '../../../src/sip/message.js';
 import { formatNameAddr, parseNameAddr } from '../../../src/sip/headers/name-addr.js';
 import { formatUri, parseUri, type SipUri, type TelUri, uriEquals } from '../../../src/sip/uri.js';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './mutation.js';
 
 const CHARS = ['a', 'Z', '0', '-', '_', '.', '!', '~', '*', "'", '(', ')', '&', '=', '+', '$', ',', ';', '?', '/', ':', '@', '%', '[', ']', ' ', '"', '<', '>', '#', '\\', '\u0000', '\t', 'é', '€', '😀', '\u00ff'];
 

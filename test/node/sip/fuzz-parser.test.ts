@@ -8,23 +8,13 @@ import { SipError } from '../../../src/sip/errors.js';
 import { parseMessage, StreamParser, DEFAULT_LIMITS } from '../../../src/sip/parser/index.js';
 import type { ParsedMessage } from '../../../src/sip/parser/index.js';
 import { validate } from '../../../src/sip/validate.js';
+import { rng } from '../../core/sip/mutation.js';
 
 const DIR = new URL('../../../../../shared/corpus/rfc4475/', import.meta.url);
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20260425);
 const DATAGRAMS = Number(process.env['FUZZ_DATAGRAMS'] ?? 1_000_000);
 const STREAMS = Number(process.env['FUZZ_STREAMS'] ?? 60_000);
 const enc = new TextEncoder();
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SDP = 'v=0\r\no=a 1 1 IN IP4 192.0.2.10\r\ns=-\r\nc=IN IP4 192.0.2.10\r\nt=0 0\r\nm=audio 49170 RTP/AVP 0 101\r\na=rtpmap:101 telephone-event/8000\r\n';
 const HEAD = (m: string, seq: number): string => `Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK77${seq};rport\r\nMax-Forwards: 70\r\n` +
