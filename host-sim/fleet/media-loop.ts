@@ -1,20 +1,22 @@
 /**
  * The 20 ms frames of every call leg of the fleet, from one timer: each tick runs the frame of each leg whose frame
- * is due (its microphone frame encoded and sent; what it played would be pulled from its jitter buffer, but a fleet
- * phone has no speaker), the way a conference mixer drives its calls (CallMediaEngine.detachAudio + processFrame).
+ * is due (its microphone frame sent; what it played would be pulled from its jitter buffer, but a fleet phone has no
+ * speaker), the way a conference mixer drives its calls (CallMediaEngine.detachAudio, then sendFrame/receiveFrame).
  * Ticks stay on a fixed grid, every 20 ms by default: each wake-up of the process costs tens of µs here whatever it
  * does (cold caches after idling), so fewer, fuller wake-ups cost less than many small ones; every leg then sends at
  * the same instant of each tick, a constant offset from its own schedule. A leg's frames are paced against that
  * schedule (not the timer), so a late tick delays frames but does not drift them; after a stall the backlog beyond a
  * few frames is skipped, as the device's frame driver does.
  *
- * The microphone of every fleet phone is a generated tone: one 20 ms frame (a whole number of periods) that each
- * leg sends as its microphone frame, encoded to G.711 by the leg like any other audio. What the legs play goes to
- * one scratch buffer.
+ * The microphone of every fleet phone is a generated tone: one 20 ms frame (a whole number of periods), the same
+ * for every leg and frame, so it is encoded to G.711 once here and the legs send those codes (CallMediaEngine
+ * sendCodedFrame; a leg that cannot send them as they are, muted or on another law, encodes the PCM itself). What the
+ * legs play goes to one scratch buffer.
  */
 import { performance } from 'node:perf_hooks';
 import { FRAME_SAMPLES, SAMPLE_RATE } from '../../hal/audio.js';
 import type { CallMediaEngine } from '../../src/media/engine/call-media.js';
+import { encodeUlaw } from '../../src/media/g711.js';
 
 const FRAME_MS = (FRAME_SAMPLES * 1000) / SAMPLE_RATE;
 const MAX_CATCH_UP = 5;
@@ -41,6 +43,8 @@ export class MediaLoop {
   readonly #legs: Leg[] = [];
   readonly #index = new Map<CallMediaEngine, Leg>();
   readonly #mic: Int16Array;
+  /** The microphone frame in µ-law, the law every fleet phone offers. */
+  readonly #micCodes: Uint8Array;
   readonly #speaker = new Int16Array(FRAME_SAMPLES);
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** When the next tick is due: ticks stay on a fixed grid (setInterval would drift by its own lateness). */
@@ -52,6 +56,8 @@ export class MediaLoop {
   constructor(tickMs = 20, mic: Int16Array = toneFrame()) {
     this.tickMs = tickMs;
     this.#mic = mic;
+    this.#micCodes = new Uint8Array(mic.length);
+    encodeUlaw(mic, this.#micCodes);
   }
 
   get size(): number {
@@ -106,6 +112,7 @@ export class MediaLoop {
   #run(at: number): void {
     const legs = this.#legs;
     const mic = this.#mic;
+    const codes = this.#micCodes;
     const speaker = this.#speaker;
     for (let i = 0; i < legs.length; i++) {
       const leg = legs[i]!;
@@ -123,7 +130,10 @@ export class MediaLoop {
         this.skipped += due - 1;
         due = 1;
       }
-      for (let k = 0; k < due; k++) engine.processFrame(mic, speaker);
+      for (let k = 0; k < due; k++) {
+        engine.sendCodedFrame(mic, codes, 'pcmu');
+        engine.receiveFrame(speaker);
+      }
       leg.next += due * FRAME_MS;
       this.frames += due;
     }

@@ -13,7 +13,7 @@ import type { Clock } from '../../hal/clock.js';
 import type { Random } from '../../hal/random.js';
 import { CallStats } from './call-stats.js';
 import { DtmfReceiver, DtmfSender, DtmfToneGenerator, dtmfDigit } from './dtmf.js';
-import { encodeAlaw, encodeUlaw } from './g711.js';
+import { encodeAlaw, encodeUlaw, type G711Law } from './g711.js';
 import { JitterBuffer, JitterPut, type JitterBufferOptions } from './jitter-buffer.js';
 import {
   ReceptionStats, ReportBlock, RtcpInfo, RtcpParse, RtcpWriter, SenderInfo, ntpMiddle, parseRtcp, roundTripMs, rtcpIntervalMs,
@@ -252,6 +252,26 @@ export class RtpSession {
       }
     }
     this.maybeReport(now);
+  }
+
+  /**
+   * Sends one packet's worth of audio already encoded in law (what sendFrame would make of a fixed signal, encoded
+   * once by the caller). True when done; false, sending nothing, when the codes cannot go as they are (muted,
+   * in-band DTMF playing, another law agreed, another packet size, a packet partly filled): then use sendFrame.
+   */
+  sendCodes(codes: Uint8Array, law: G711Law): boolean {
+    if (!this.#running) return true;
+    if (this.muted || this.#inband.active || (law === 'pcmu') !== this.#ulaw || this.#fill !== 0 || codes.length !== this.#samplesPerPacket) {
+      return false;
+    }
+    const now = this.#clock.now();
+    const sending = this.#sending;
+    this.pollDtmf(now, sending);
+    this.#packet.set(codes, RTP_HEADER_SIZE);
+    if (sending && !this.#dtmfOut.toneActive) this.sendAudio(this.#params!);
+    this.#ts = (this.#ts + this.#samplesPerPacket) >>> 0;
+    this.maybeReport(now);
+    return true;
   }
 
   private sendAudio(params: MediaParams): void {

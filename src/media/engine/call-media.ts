@@ -19,6 +19,7 @@ import type { Random } from '../../../hal/random.js';
 import { silent, type Logger } from '../../log.js';
 import { isNullAddress, type NegotiatedMedia } from '../../sdp/offer-answer.js';
 import type { CallStats } from '../call-stats.js';
+import type { G711Law } from '../g711.js';
 import { RtpSession, type PacketSender, type RtpSessionOptions } from '../rtp-session.js';
 import type { SrtpPrimitives } from '../srtp/primitives.js';
 import { ToneGenerator, type Country, type ToneName } from '../tones.js';
@@ -377,6 +378,14 @@ export class CallMediaEngine {
     else if (pcm.length === FRAME_SAMPLES) mic.set(pcm);
     else for (let i = 0; i < FRAME_SAMPLES; i++) mic[i] = i < pcm.length ? pcm[i]! : 0;
     this.#session.sendFrame(mic);
+  }
+
+  /**
+   * Sends one 20 ms frame of a fixed signal given both as PCM and as its G.711 codes in law (encoded once by the
+   * caller): the codes go as they are when they can, else the PCM is sent as by sendFrame (muted, DTMF, another law).
+   */
+  sendCodedFrame(pcm: Int16Array, codes: Uint8Array, law: G711Law): void {
+    if (!this.#session.sendCodes(codes, law)) this.sendFrame(pcm);
   }
 
   /** Writes the next 20 ms the peer sent (decoded or concealed; silence when not receiving) into out. */

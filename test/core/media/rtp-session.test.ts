@@ -71,6 +71,37 @@ test('sends encoded silence from the start, with random SSRC, sequence and times
   t.is(s.stats.octetsSent, 480);
 });
 
+test('codes encoded once go out exactly as the encoded frame would; otherwise the caller is told to encode', (t) => {
+  const tone = sine(160, 400, 5000);
+  const codes = new Uint8Array(160);
+  for (let i = 0; i < 160; i++) codes[i] = linearToUlaw(tone[i]!);
+  const clock = new VirtualClock(1000);
+  const a = session(clock, 3);
+  const b = session(clock, 3);
+  a.s.start(params());
+  b.s.start(params());
+  for (let f = 0; f < 3; f++) {
+    a.s.sendFrame(tone.slice());
+    t.true(b.s.sendCodes(codes, 'pcmu'));
+    clock.advance(20);
+  }
+  t.deepEqual(b.rtp.map((p) => [...p.bytes]), a.rtp.map((p) => [...p.bytes]), 'same packets: headers, sequence, timestamps, payload');
+  t.is(b.s.stats.packetsSent, 3);
+  t.is(b.s.stats.octetsSent, 480);
+  // Cases where the codes cannot go as they are: nothing is sent, the caller encodes the PCM instead.
+  t.false(b.s.sendCodes(codes, 'pcma'), 'another law');
+  b.s.muted = true;
+  t.false(b.s.sendCodes(codes, 'pcmu'), 'muted');
+  b.s.muted = false;
+  t.true(b.s.sendDtmf('5', 100, true));
+  t.false(b.s.sendCodes(codes, 'pcmu'), 'in-band DTMF playing');
+  const c = session(clock, 4);
+  c.s.start(params({ ptime: 30 }));
+  t.false(c.s.sendCodes(codes, 'pcmu'), 'another packet size');
+  t.is(b.rtp.length, 3);
+  t.is(c.rtp.length, 0);
+});
+
 test('packetises 10, 30 and 60 ms', (t) => {
   for (const [ptime, frames, packets, size] of [[10, 3, 6, 80], [30, 3, 2, 240], [60, 6, 2, 480]] as const) {
     const clock = new VirtualClock();
