@@ -87,14 +87,21 @@ async function fleet(): Promise<FleetReport> {
 /** SIPp: a UAS echoing RTP on 5192 and a UAC calling it through Kamailio at the same rate, hold and count. */
 async function sipp(): Promise<{ calls: number; failed: number; cpuMs: number }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-fleet-sipp-'));
-  const uac = readFileSync(path.join(PEERS, 'sipp/uac-call.xml'), 'utf8').replace(/<pause milliseconds="\d+"\/>/, `<pause milliseconds="${HOLD * 1000}"/>`);
+  // The caller is a local account of Kamailio's (From in its domain), so Kamailio challenges SIPp's INVITEs as it
+  // does the fleet's: both answer a 407 and send the INVITE again with credentials.
+  const registrar = `${KAMAILIO.address}:${KAMAILIO.port}`;
+  const uac = readFileSync(path.join(PEERS, 'sipp/uac-call.xml'), 'utf8')
+    .replace(/<pause milliseconds="\d+"\/>/, `<pause milliseconds="${HOLD * 1000}"/>`)
+    .replaceAll('From: <sip:[caller]@[remote_ip]:[remote_port]>', `From: <sip:[caller]@${registrar}>`);
   if (!uac.includes(`<pause milliseconds="${HOLD * 1000}"/>`)) throw new Error('uac-call.xml: no pause to set the hold time');
+  if (!uac.includes(`From: <sip:[caller]@${registrar}>`)) throw new Error('uac-call.xml: no From line to put in the registrar\'s domain');
   writeFileSync(path.join(dir, 'uac.xml'), uac);
   const limit = (DURATION + HOLD + 60) * 1000;
   const uas = timed(['sipp', '-sf', path.join(PEERS, 'sipp/uas-answer.xml'), '-i', '127.0.0.1', '-p', '5192', '-mi', '127.0.0.1', '-mp', '6400',
     '-rtp_echo', '-m', String(CALLS), '-timeout', String(DURATION + HOLD + 40), '-timeout_error', '-nostdin'], limit);
   await new Promise((r) => setTimeout(r, 1000));
-  const caller = await timed(['sipp', '-sf', path.join(dir, 'uac.xml'), '-s', 'svc', '-key', 'caller', 'alice', '-i', '127.0.0.1', '-p', '5193',
+  const caller = await timed(['sipp', '-sf', path.join(dir, 'uac.xml'), '-s', 'svc', '-key', 'caller', 'load1999', '-au', 'load1999', '-ap', 'loadpw',
+    '-i', '127.0.0.1', '-p', '5193',
     '-mi', '127.0.0.1', '-mp', '6500', '-rsa', `${KAMAILIO.address}:${KAMAILIO.port}`, '-r', String(CPS), '-m', String(CALLS), '-l', String(CALLS),
     '-timeout', String(DURATION + HOLD + 40), '-timeout_error', '-nostdin', '127.0.0.1:5192'], limit);
   const callee = await uas;
