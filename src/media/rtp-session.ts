@@ -25,6 +25,8 @@ export type PacketSender = (bytes: Uint8Array, length: number, address: string, 
 
 /** What the session needs of an SRTP context (src/media/srtp/context.ts), per direction. */
 export interface PacketProtector {
+  /** False while it passes packets through unchanged (a slot with no keys yet); absent counts as true. */
+  readonly active?: boolean;
   readonly rtpOverhead: number;
   readonly rtcpOverhead: number;
   protectRtp(buf: Uint8Array, length: number): number;
@@ -95,14 +97,14 @@ export class RtpSession {
   readonly #sendRtcp: PacketSender;
   readonly #srtp: { send: PacketProtector; receive: PacketProtector } | undefined;
   readonly #symmetric: boolean;
-  readonly #playout: boolean;
   readonly #onDtmf: ((digit: string, durationMs: number) => void) | undefined;
 
   readonly #packet = new Uint8Array(RTP_HEADER_SIZE + MAX_PAYLOAD + SPARE);
   readonly #dtmfPacket = new Uint8Array(RTP_HEADER_SIZE + 4 + SPARE);
   readonly #header = new RtpHeader();
   readonly #reception = new ReceptionStats();
-  readonly #jitter: JitterBuffer;
+  /** Null without playout: nothing is buffered, so a fleet phone's call makes none of its buffers. */
+  readonly #jitter: JitterBuffer | null;
   readonly #dtmfOut = new DtmfSender();
   readonly #dtmfIn = new DtmfReceiver();
   readonly #inband = new DtmfToneGenerator();
@@ -122,6 +124,8 @@ export class RtpSession {
   #rxKind = PT_PCMU;
   #samplesPerPacket = 160;
   #fill = 0;
+  /** The codes the payload of #packet holds as they were given to sendCodes (null once anything else wrote there). */
+  #payloadCodes: Uint8Array | null = null;
   /** Our SSRC, next sequence number and the timestamp of the next packet's first sample. */
   readonly ssrc: number;
   #seq: number;
@@ -150,9 +154,8 @@ export class RtpSession {
     this.#sendRtcp = options.sendRtcp ?? options.send;
     this.#srtp = options.srtp;
     this.#symmetric = options.symmetric ?? true;
-    this.#playout = options.playout ?? true;
     this.#onDtmf = options.onDtmf;
-    this.#jitter = new JitterBuffer({ law: 'pcmu', ...options.jitter });
+    this.#jitter = (options.playout ?? true) ? new JitterBuffer({ law: 'pcmu', ...options.jitter }) : null;
     this.#rtcp = new RtcpWriter(options.cname, SPARE);
     // Random SSRC, sequence number and timestamp (RFC 3550 §5.1).
     const r = this.#random.fill(this.#scratch);
@@ -240,6 +243,7 @@ export class RtpSession {
       let n = this.#samplesPerPacket - this.#fill;
       if (n > pcm.length - done) n = pcm.length - done;
       const at = RTP_HEADER_SIZE + this.#fill;
+      this.#payloadCodes = null;
       if (this.#ulaw) encodeUlaw(pcm, this.#packet, at, n, done);
       else encodeAlaw(pcm, this.#packet, at, n, done);
       this.#fill += n;
@@ -258,6 +262,7 @@ export class RtpSession {
    * Sends one packet's worth of audio already encoded in law (what sendFrame would make of a fixed signal, encoded
    * once by the caller). True when done; false, sending nothing, when the codes cannot go as they are (muted,
    * in-band DTMF playing, another law agreed, another packet size, a packet partly filled): then use sendFrame.
+   * The same array is taken to hold the same codes every time (the payload is not copied again while it is there).
    */
   sendCodes(codes: Uint8Array, law: G711Law): boolean {
     if (!this.#running) return true;
@@ -267,7 +272,12 @@ export class RtpSession {
     const now = this.#clock.now();
     const sending = this.#sending;
     this.pollDtmf(now, sending);
-    this.#packet.set(codes, RTP_HEADER_SIZE);
+    // The same codes every frame (a fixed signal): they are still in the packet from the last time, unless SRTP
+    // encrypted it in place or a frame was encoded there meanwhile.
+    if (codes !== this.#payloadCodes) {
+      this.#packet.set(codes, RTP_HEADER_SIZE);
+      this.#payloadCodes = codes;
+    }
     if (sending && !this.#dtmfOut.toneActive) this.sendAudio(this.#params!);
     this.#ts = (this.#ts + this.#samplesPerPacket) >>> 0;
     this.maybeReport(now);
@@ -285,7 +295,12 @@ export class RtpSession {
     this.stats.packetsSent++;
     this.stats.octetsSent += length - RTP_HEADER_SIZE;
     this.#sentSinceReport = true;
-    const len = this.#srtp ? this.#srtp.send.protectRtp(buf, length) : length;
+    const srtp = this.#srtp;
+    let len = length;
+    if (srtp !== undefined) {
+      if (srtp.send.active !== false) this.#payloadCodes = null;
+      len = srtp.send.protectRtp(buf, length);
+    }
     const remoteAddress = this.#latchedAddress ?? this.#params!.remoteAddress;
     const remotePort = this.#latchedAddress !== null ? this.#latchedPort : this.#params!.remotePort;
     this.#send(buf, len, remoteAddress, remotePort);
@@ -324,15 +339,17 @@ export class RtpSession {
   /** Writes the next 20 ms (160 samples) for the speaker into out[offset]. */
   playFrame(out: Int16Array, offset = 0): void {
     const now = this.#clock.now();
-    if (!this.#running || !this.#receiving || !this.#playout) {
-      out.fill(0, offset, offset + 160);
-    } else this.#jitter.pull(out, now, offset);
     const jb = this.#jitter;
-    const s = this.stats;
-    s.jitterBufferMs = jb.delayMs;
-    s.concealedFrames = jb.concealedFrames;
-    s.latePackets = jb.late;
-    s.duplicatePackets = jb.duplicates;
+    if (jb === null || !this.#running || !this.#receiving) {
+      out.fill(0, offset, offset + 160);
+    } else jb.pull(out, now, offset);
+    if (jb !== null) {
+      const s = this.stats;
+      s.jitterBufferMs = jb.delayMs;
+      s.concealedFrames = jb.concealedFrames;
+      s.latePackets = jb.late;
+      s.duplicatePackets = jb.duplicates;
+    }
     if (this.#running) {
       const ended = this.#dtmfIn.expire(now);
       if (ended >= 0 && this.#onDtmf) this.#onDtmf(dtmfDigit(ended), this.#dtmfIn.durationMs);
@@ -387,7 +404,7 @@ export class RtpSession {
     if (!r.started || r.ssrc !== h.ssrc) {
       // a new source: forget the old one's timing and audio
       r.reset(h.ssrc, h.sequence);
-      this.#jitter.reset();
+      this.#jitter?.reset();
     }
     if (!r.update(h.sequence, h.timestamp, Math.floor(now * 8), kind !== PT_EVENT)) return;
     const s = this.stats;
@@ -397,12 +414,13 @@ export class RtpSession {
     s.jitterMs = r.jitter / 8;
     if (!this.#receiving) return;
     if (kind === PT_PCMU || kind === PT_PCMA) {
-      if (!this.#playout) return;
+      const jb = this.#jitter;
+      if (jb === null) return;
       if (kind !== this.#rxKind) {
         this.#rxKind = kind;
-        this.#jitter.setLaw(kind === PT_PCMU ? 'pcmu' : 'pcma');
+        jb.setLaw(kind === PT_PCMU ? 'pcmu' : 'pcma');
       }
-      const status = this.#jitter.put(data, h.payloadOffset, h.payloadLength, h.sequence, h.timestamp, now);
+      const status = jb.put(data, h.payloadOffset, h.payloadLength, h.sequence, h.timestamp, now);
       if (status === JitterPut.invalid) this.badPackets++;
     } else if (kind === PT_EVENT) {
       const ended = this.#dtmfIn.receive(data, h.payloadOffset, h.payloadLength, h.timestamp, now);

@@ -102,6 +102,35 @@ test('codes encoded once go out exactly as the encoded frame would; otherwise th
   t.is(c.rtp.length, 0);
 });
 
+test('codes sent again after a frame was encoded, or after SRTP changed the packet in place, go out as encoded', (t) => {
+  const tone = sine(160, 400, 5000);
+  const other = sine(160, 1000, 3000);
+  const codes = new Uint8Array(160);
+  for (let i = 0; i < 160; i++) codes[i] = linearToUlaw(tone[i]!);
+  // A protector that changes the payload in place (as SRTP encryption does), adding a 4-byte tag.
+  const xor: PacketProtector = {
+    rtpOverhead: 4, rtcpOverhead: 4,
+    protectRtp: (b, n) => { for (let i = 12; i < n; i++) b[i]! ^= 0x5a; return n + 4; },
+    unprotectRtp: (_b, n) => n, protectRtcp: (_b, n) => n, unprotectRtcp: (_b, n) => n,
+  };
+  for (const srtp of [undefined, { send: xor, receive: xor }]) {
+    const clock = new VirtualClock(1000);
+    const extra: Partial<RtpSessionOptions> = srtp ? { srtp } : {};
+    const a = session(clock, 3, extra);
+    const b = session(clock, 3, extra);
+    a.s.start(params());
+    b.s.start(params());
+    for (const f of [tone, tone, other, tone, tone]) {
+      a.s.sendFrame(f.slice());
+      if (f === tone) t.true(b.s.sendCodes(codes, 'pcmu'));
+      else b.s.sendFrame(f.slice());
+      clock.advance(20);
+    }
+    t.is(b.rtp.length, 5);
+    t.deepEqual(b.rtp.map((p) => [...p.bytes]), a.rtp.map((p) => [...p.bytes]), srtp ? 'with SRTP' : 'without SRTP');
+  }
+});
+
 test('packetises 10, 30 and 60 ms', (t) => {
   for (const [ptime, frames, packets, size] of [[10, 3, 6, 80], [30, 3, 2, 240], [60, 6, 2, 480]] as const) {
     const clock = new VirtualClock();
