@@ -283,7 +283,8 @@ export class CallMediaEngine {
     const restart = !this.#started;
     this.#session.start(media);
     this.#started = true;
-    if (restart) {
+    // (the line is built only when someone reads it: a fleet of phones starts hundreds of streams a second)
+    if (restart && this.#log.enabled('info')) {
       this.#log.info(`media to ${media.remoteAddress}:${media.remotePort} ${media.codec}/${media.ptime} ms ${media.direction}` +
         `${media.srtp ? ' SRTP ' + media.srtp.suite : ''}${media.rtcpMux ? ' rtcp-mux' : ''}`);
     }
@@ -314,7 +315,7 @@ export class CallMediaEngine {
     this.#session.stop();
     this.drive();
     const stats = this.#session.stats;
-    this.#log.info(`call media: ${stats.summary()}`);
+    if (this.#log.enabled('info')) this.#log.info(`call media: ${stats.summary()}`);
     this.#options.onStop?.(stats);
   }
 

@@ -9,6 +9,7 @@ export class ExactViews {
   readonly #views: Array<Uint8Array | null>;
   readonly #lengths: Int32Array;
   #next = 0;
+  #hit = 0;
   /** Views created (misses), for tests of the steady state. */
   created = 0;
 
@@ -23,8 +24,14 @@ export class ExactViews {
     if (length === buf.length) return buf;
     const buffers = this.#buffers;
     const lengths = this.#lengths;
+    // Mostly the audio packet again: the entry found last time is tried first.
+    const hit = this.#hit;
+    if (buffers[hit] === buf && lengths[hit] === length) return this.#views[hit]!;
     for (let i = 0; i < buffers.length; i++) {
-      if (buffers[i] === buf && lengths[i] === length) return this.#views[i]!;
+      if (buffers[i] === buf && lengths[i] === length) {
+        this.#hit = i;
+        return this.#views[i]!;
+      }
     }
     const at = this.#next;
     this.#next = at + 1 === buffers.length ? 0 : at + 1;
@@ -32,6 +39,7 @@ export class ExactViews {
     buffers[at] = buf;
     lengths[at] = length;
     this.#views[at] = view;
+    this.#hit = at;
     this.created++;
     return view;
   }
