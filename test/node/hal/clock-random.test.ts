@@ -63,3 +63,24 @@ test('random fills the whole buffer with varying bytes', (t) => {
   for (const x of big) counts[x]!++;
   t.true(counts.every((c) => c > 128 && c < 400), 'roughly uniform');
 });
+
+test('random: small requests served from the pool never repeat bytes across refills, and are uniform', (t) => {
+  const r = new HostRandom();
+  const counts = new Uint32Array(256);
+  const seen = new Set<string>();
+  // 10 bytes at a time, well past several 4 KB pool refills
+  for (let i = 0; i < 6000; i++) {
+    const d = new Uint8Array(10);
+    t.is(r.fill(d), d);
+    let key = '';
+    for (const x of d) {
+      counts[x]!++;
+      key += String.fromCharCode(x);
+    }
+    seen.add(key);
+  }
+  t.is(seen.size, 6000, '80-bit draws all distinct');
+  t.true(counts.every((c) => c > 120 && c < 360), 'roughly uniform');
+  const empty = new Uint8Array(0);
+  t.is(r.fill(empty), empty);
+});
