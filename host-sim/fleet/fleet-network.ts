@@ -151,10 +151,12 @@ export class FleetNetwork extends HostNetwork {
     sock.on('error', (err) => options.onError?.(new NetError(`UDP socket ${address}:${udp.local.port}: ${err.message}`, (err as NodeJS.ErrnoException).code ?? 'EIO')));
     const onMessage = options.onMessage;
     // rinfo is a fresh object per datagram with the address and port the core reads: it serves as the Endpoint.
+    // The datagram goes in as Node's Buffer (a Uint8Array, no second view per datagram): the media core only reads
+    // it, by index and subarray, never by slice() (a copy for a Uint8Array, a view for a Buffer).
     if (this.#connectPeers) {
       sock.on('message', (msg, rinfo) => {
         if (!udp.connected) udp.received(rinfo);
-        onMessage(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), rinfo);
+        onMessage(msg, rinfo);
       });
     } else sock.on('message', (msg, rinfo) => onMessage(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength), rinfo));
     return udp;
