@@ -44,6 +44,8 @@ test('alice dials bob with the keys, bob answers, both talk with a running timer
   t.is(await line(page, 'alice', 1).textContent(), 'Ready');
 
   for (const k of ['1', '0', '2']) await press(page, 'alice', k);
+  // The screen comes back over the WebSocket after each key: wait for the last one's update before reading it.
+  await page.locator('#phone-alice .lines .l1', { hasText: /^102$/ }).waitFor({ timeout: 5_000 }).catch(() => {});
   t.is(await line(page, 'alice', 1).textContent(), '102');
   await shot('alice-dialled');
   await press(page, 'alice', '#');
