@@ -88,16 +88,19 @@ export function idAt(text: string, start: number, end: number): H {
     const entry = group[g]!;
     const name = entry[0];
     if (charCodeAt.call(name, 0) !== first) continue;
-    if (startsWith.call(text, entry[1], start)) return entry[2];
-    let i = 1;
-    for (; i < len; i++) {
-      const c = charCodeAt.call(text, start + i);
-      const want = charCodeAt.call(name, i);
-      if (c !== want && !(c >= 65 && c <= 90 && c + 32 === want)) break;
-    }
-    if (i === len) return entry[2];
+    if (startsWith.call(text, entry[1], start) || sameLower(text, start, name, len)) return entry[2];
   }
   return H.Other;
+}
+
+/** Whether text[start, start + len) equals the lower-case `lower`, ignoring the case of ASCII letters. */
+export function sameLower(text: string, start: number, lower: string, len: number): boolean {
+  for (let k = 0; k < len; k++) {
+    const c = charCodeAt.call(text, start + k);
+    const w = charCodeAt.call(lower, k);
+    if (c !== w && !(c >= 65 && c <= 90 && c + 32 === w)) return false;
+  }
+  return true;
 }
 
 /** Id of a header name given by a caller (full or compact, any case). */

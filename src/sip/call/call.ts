@@ -23,7 +23,7 @@ import {
 } from './session-timer.js';
 import { ReliableProvisional } from './reliable-provisional.js';
 import { glareBackoffMs, randomMs } from './rules.js';
-import { ackAndBye, lateInviteUser, routeAck, sendBye, sendCancel, sendInDialog, type SentAck } from './late-answers.js';
+import { ackAndBye, lateInviteUser, routeAck, sendAck, sendBye, sendCancel, sendInDialog, type SentAck } from './late-answers.js';
 import { hasTag, typed } from './typed.js';
 
 /** calling: INVITE sent; proceeding: a 1xx came; ringing: an incoming call waits for the user; active: answered. */
@@ -93,7 +93,7 @@ interface Leg {
   /** RSeq of the last reliable provisional response PRACKed (RFC 3262 §4). */
   rseq?: number;
   /** The ACK for this leg's 2xx as sent (its bytes), resent for each retransmission (unset while its next hop resolves). */
-  ack?: { sent?: Outbound };
+  ack?: SentAck;
 }
 
 const MAX_422_RETRIES = 2;
@@ -593,7 +593,6 @@ export class Call {
     this.#cancelSent = sendCancel(this.#ctx, out);
   }
 
-
   /** Ends a leg's dialog; the leg stays known so that retransmissions of its 2xx only get the same ACK again. */
   private dropLeg(leg: Leg): void {
     this.#ua.removeDialog(leg.dialog.key);
@@ -985,14 +984,8 @@ export class Call {
     routeAck(this.#ctx, request, send);
   }
 
-
   private sendAck(leg: Leg, cseq: number): void {
-    const ack = leg.dialog.createRequest('ACK', { cseq });
-    const entry: { sent?: Outbound } = {};
-    leg.ack = entry;
-    this.route(ack, (target) => {
-      entry.sent = this.#ua.transactions.sendAck(ack, target);
-    });
+    leg.ack = sendAck(this.#ctx, leg.dialog, cseq);
   }
 
   private end(event: Extract<CallEvent, { type: 'ended' }>): void {

@@ -57,14 +57,20 @@ export interface SentAck {
   sent?: Outbound;
 }
 
-/** A 2xx nobody wants (a replaced INVITE, another fork, a call already ended): acknowledge it and end its dialog. */
-export function ackAndBye(ctx: CallContext, r: SipResponse, out: OutgoingRequest): SentAck {
-  const dialog = Dialog.asUac(out.request, r);
-  const ack = dialog.createRequest('ACK', { cseq: out.request.cseq.seq });
+/** Acknowledges a 2xx in `dialog` (§13.2.2.4); the entry gets the ACK as sent once its next hop is known. */
+export function sendAck(ctx: CallContext, dialog: Dialog, cseq: number): SentAck {
+  const ack = dialog.createRequest('ACK', { cseq });
   const entry: SentAck = {};
   routeAck(ctx, ack, (target) => {
     entry.sent = ctx.ua.transactions.sendAck(ack, target);
   });
+  return entry;
+}
+
+/** A 2xx nobody wants (a replaced INVITE, another fork, a call already ended): acknowledge it and end its dialog. */
+export function ackAndBye(ctx: CallContext, r: SipResponse, out: OutgoingRequest): SentAck {
+  const dialog = Dialog.asUac(out.request, r);
+  const entry = sendAck(ctx, dialog, out.request.cseq.seq);
   sendBye(ctx, dialog);
   return entry;
 }

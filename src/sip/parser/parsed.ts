@@ -11,7 +11,7 @@ import { CHAR_CLASS, C_TOKEN, C_WORD, classRun } from '../headers/scan.js';
 import type { Uri } from '../uri.js';
 import { parseUri } from '../uri.js';
 import { SipError } from '../errors.js';
-import { COMPACT_KEY, FULL_KEY, H, idAt } from '../header-names.js';
+import { COMPACT_KEY, FULL_KEY, H, idAt, sameLower } from '../header-names.js';
 import { TypedHeaders } from './typed.js';
 import type { RequestLine, StatusLine } from './start-line.js';
 import { METHOD_LENGTHS, METHODS, SIP_2_0, isStatusLine, parseRequestLine, parseStatusLine } from './start-line.js';
@@ -167,13 +167,7 @@ abstract class ParsedBase extends TypedHeaders {
       let m = ix[2 * i + 1]! & ID_MASK;
       if (m === 0) m = this.classify(i);
       if (m !== H.Other + 1) continue;
-      let k = 0;
-      for (; k < len; k++) {
-        const c = charCodeAt.call(t, s + k);
-        const w = lower.charCodeAt(k);
-        if (c !== w && !(c >= 65 && c <= 90 && c + 32 === w)) break;
-      }
-      if (k === len) return i;
+      if (sameLower(t, s, lower, len)) return i;
     }
     return -1;
   }
@@ -470,16 +464,6 @@ function run(t: string, b: Uint8Array, base: number, s: number, e: number, bit: 
     if (c >= 128 || (CHAR_CLASS[c]! & bit) === 0) break;
   }
   return i;
-}
-
-/** Whether text[s, s+len) equals the lower-case `lower`, ignoring the case of letters. */
-function sameLower(t: string, s: number, lower: string, len: number): boolean {
-  for (let k = 0; k < len; k++) {
-    const c = charCodeAt.call(t, s + k);
-    const w = charCodeAt.call(lower, k);
-    if (c !== w && !(c >= 65 && c <= 90 && c + 32 === w)) return false;
-  }
-  return true;
 }
 
 const MAX_SEQ = 2 ** 31 - 1;
