@@ -63,21 +63,27 @@ const BIND_ATTEMPTS = 16;
 
 type Receive = (data: Uint8Array, from: Endpoint) => void;
 
+/** Who gets what arrives on an RtpPorts' sockets once they are taken (the engine). */
+export interface PortSink {
+  receiveRtp(data: Uint8Array, from: Endpoint): void;
+  receiveRtcp(data: Uint8Array, from: Endpoint): void;
+  socketError(error: Error): void;
+}
+
 /**
  * An RTP port pair bound ahead of a call, without the engine's buffers (~24 KB): what a phone keeps ready so that
  * an incoming INVITE gets its port at once. CallMediaEngine.onPorts() makes the engine on it, synchronously.
- * Datagrams arriving before then are dropped.
+ * Datagrams arriving before then are dropped. Its three socket callbacks stay the sockets' only ones for the
+ * whole call (they forward to the sink), so the engine makes none of its own.
  */
 export class RtpPorts {
   #rtp: UdpSocket | null = null;
   #rtcp: UdpSocket | null = null;
-  #onRtp: Receive | null = null;
-  #onRtcp: Receive | null = null;
-  #onError: ((error: Error) => void) | null = null;
+  #sink: PortSink | null = null;
   // Arrow fields, not private methods: XS keeps the last instance of a class with private methods alive.
-  readonly #rtpIn = (data: Uint8Array, from: Endpoint): void => this.#onRtp?.(data, from);
-  readonly #rtcpIn = (data: Uint8Array, from: Endpoint): void => this.#onRtcp?.(data, from);
-  readonly #errorIn = (error: Error): void => this.#onError?.(error);
+  readonly #rtpIn = (data: Uint8Array, from: Endpoint): void => this.#sink?.receiveRtp(data, from);
+  readonly #rtcpIn = (data: Uint8Array, from: Endpoint): void => this.#sink?.receiveRtcp(data, from);
+  readonly #errorIn = (error: Error): void => this.#sink?.socketError(error);
 
   /** Binds an even RTP port from the options' range and, unless rtcpMuxOnly, RTCP on the next one. */
   static async bind(options: CallMediaEngineOptions): Promise<RtpPorts> {
@@ -93,10 +99,8 @@ export class RtpPorts {
   }
 
   /** Hands the sockets and their traffic over (once): they then belong to the taker. */
-  take(onRtp: Receive, onRtcp: Receive, onError: (error: Error) => void): { rtp: UdpSocket | null; rtcp: UdpSocket | null } {
-    this.#onRtp = onRtp;
-    this.#onRtcp = onRtcp;
-    this.#onError = onError;
+  take(sink: PortSink): { rtp: UdpSocket | null; rtcp: UdpSocket | null } {
+    this.#sink = sink;
     const pair = { rtp: this.#rtp, rtcp: this.#rtcp };
     this.#rtp = null;
     this.#rtcp = null;
@@ -138,7 +142,7 @@ async function bindPair(o: CallMediaEngineOptions, onRtp: Receive, onRtcp: Recei
   throw new Error(`no free RTP port pair in ${min}..${max}: ${(lastError as Error | undefined)?.message ?? 'no attempt'}`);
 }
 
-export class CallMediaEngine {
+export class CallMediaEngine implements PortSink {
   readonly #clock: Clock;
   readonly #options: CallMediaEngineOptions;
   readonly #log: Logger;
@@ -166,14 +170,6 @@ export class CallMediaEngine {
 
   // Callbacks made once: the per-packet and per-frame paths create no closures.
   readonly #onFrame = (mic: Int16Array | null): void => this.frame(mic);
-  readonly #onRtp = (data: Uint8Array, from: Endpoint): void => this.#session.receive(data, data.length, from.address, from.port);
-  readonly #onRtcp = (data: Uint8Array, from: Endpoint): void =>
-    this.#session.receiveRtcp(data, data.length, from.address, from.port);
-  readonly #onError = (error: Error): void => {
-    // a send failing every 20 ms would flood the log: the 1st, 2nd, 4th, 8th... are logged
-    const n = ++this.socketErrors;
-    if ((n & (n - 1)) === 0) this.#log.warn(`media socket (error ${n}): ${error.message}`);
-  };
   readonly #sendRtp: PacketSender = (bytes, length, address, port) => {
     const socket = this.#rtpSocket;
     if (socket === null || (this.#nullRemote && address === this.#sdpAddress)) return;
@@ -217,19 +213,38 @@ export class CallMediaEngine {
   /** Opens the sockets: an even RTP port from the range and, unless rtcpMuxOnly, RTCP on the next one. */
   static async open(options: CallMediaEngineOptions): Promise<CallMediaEngine> {
     const media = new CallMediaEngine(options);
-    const pair = await bindPair(options, media.#onRtp, media.#onRtcp, media.#onError);
-    media.#rtpSocket = pair.rtp;
-    media.#rtcpSocket = pair.rtcp;
+    media.take(await RtpPorts.bind(options));
     return media;
   }
 
   /** The engine on ports bound ahead (RtpPorts.bind with the same options), at once. */
   static onPorts(options: CallMediaEngineOptions, ports: RtpPorts): CallMediaEngine {
     const media = new CallMediaEngine(options);
-    const pair = ports.take(media.#onRtp, media.#onRtcp, media.#onError);
-    media.#rtpSocket = pair.rtp;
-    media.#rtcpSocket = pair.rtcp;
+    media.take(ports);
     return media;
+  }
+
+  private take(ports: RtpPorts): void {
+    const pair = ports.take(this);
+    this.#rtpSocket = pair.rtp;
+    this.#rtcpSocket = pair.rtcp;
+  }
+
+  /** A datagram on the RTP socket (RtpPorts delivers it). */
+  receiveRtp(data: Uint8Array, from: Endpoint): void {
+    this.#session.receive(data, data.length, from.address, from.port);
+  }
+
+  /** A datagram on the RTCP socket. */
+  receiveRtcp(data: Uint8Array, from: Endpoint): void {
+    this.#session.receiveRtcp(data, data.length, from.address, from.port);
+  }
+
+  /** An error a socket reported (a failed send, mostly). */
+  socketError(error: Error): void {
+    // a send failing every 20 ms would flood the log: the 1st, 2nd, 4th, 8th... are logged
+    const n = ++this.socketErrors;
+    if ((n & (n - 1)) === 0) this.#log.warn(`media socket (error ${n}): ${error.message}`);
   }
 
   /** The RTP port for the SDP m= line. */
@@ -306,7 +321,10 @@ export class CallMediaEngine {
     else this.close();
   }
 
-  readonly onMedia = (media: NegotiatedMedia | undefined): void => this.apply(media);
+  /** apply() as a callback (made when asked for: most users call apply through their own). */
+  get onMedia(): (media: NegotiatedMedia | undefined) => void {
+    return (media) => this.apply(media);
+  }
 
   /** Ends the stream: RTCP BYE, the audio devices released, the statistics logged and reported. Sockets stay open. */
   stop(): void {

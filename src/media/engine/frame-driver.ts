@@ -18,7 +18,6 @@ export type FrameHandler = (mic: Int16Array | null) => void;
 export class FrameDriver {
   readonly #clock: Clock;
   readonly #handler: FrameHandler;
-  readonly #onMic = (frame: Int16Array): void => this.#handler(frame);
   readonly #tick = (): void => this.timerFrame();
   #input: AudioInput | null = null;
   #timer: TimerHandle | null = null;
@@ -41,7 +40,7 @@ export class FrameDriver {
     this.#running = true;
     if (input) {
       this.#input = input;
-      input.start(this.#onMic);
+      input.start(this.#handler);
       return;
     }
     this.#t0 = this.#clock.now();
