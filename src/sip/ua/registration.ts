@@ -41,6 +41,12 @@ export interface RegistrationOptions {
   retryMs?: number;
   maxRetryMs?: number;
   onState?: (state: RegistrationState) => void;
+  /**
+   * Behind a NAT (the registrar reports received/rport other than our Contact, RFC 3581), register the public
+   * address instead and remove the private one, so calls routed to our Contact reach us. Default true; UDP only
+   * (a TCP or TLS registrar sends back over our own connection).
+   */
+  rewriteContact?: boolean;
 }
 
 /** When to refresh: half-way for short registrations, ten minutes early for long ones, never later than 90%. */
@@ -68,6 +74,10 @@ export class Registration {
   #useBackup = false;
   #wanted = false;
   #contactProtocol: Protocol = 'UDP';
+  /** Our previous Contact, to remove (expires=0) with the next REGISTER after it was rewritten for a NAT. */
+  #staleContact: string | undefined;
+  /** A NAT rewrite was registered and not yet confirmed: another mismatch then is not chased (no REGISTER loop). */
+  #rewrote = false;
   #lastTarget: Target | undefined;
   #stopWaiters: Array<() => void> = [];
 
@@ -98,6 +108,8 @@ export class Registration {
   /** The local address or network changed: register again now, whatever state we were in. */
   networkChanged(): void {
     if (!this.#wanted) return;
+    // A new network may have no NAT or another one: start from our own address and learn again.
+    this.#forgetPublicAddress();
     this.#inFlight?.stop();
     this.#inFlight = undefined;
     this.#failures = 0;
@@ -175,7 +187,8 @@ export class Registration {
         prepare: (r, target) => {
           this.#contactProtocol = target.protocol;
           const contact = formatNameAddr({ uri: this.ua.contactUri(this.account.user, target.protocol), params: {} });
-          r.setHeader('Contact', unregister ? contact + ';expires=0' : contact);
+          const stale = this.#staleContact !== undefined && this.#staleContact !== contact ? `, ${this.#staleContact};expires=0` : '';
+          r.setHeader('Contact', (unregister ? contact + ';expires=0' : contact) + stale);
         },
       },
     );
@@ -207,6 +220,7 @@ export class Registration {
   }
 
   #registered(response: SipResponse): void {
+    if (this.#behindNat(response)) return;
     const ours = this.ua.contactUri(this.account.user, this.#contactProtocol);
     let granted: number | undefined;
     const contacts = response.contact;
@@ -229,6 +243,35 @@ export class Registration {
       if (this.#wanted) this.#send();
     });
     this.#startKeepAlive();
+  }
+
+  /**
+   * RFC 3581: the registrar saw this REGISTER come from received:rport. When that is not our Contact we are behind
+   * a NAT: register the public address now (removing the private one) and report true. Only once until a
+   * registration with the public address is confirmed, so a NAT that maps every packet anew causes no loop.
+   */
+  #behindNat(response: SipResponse): boolean {
+    const seen = this.#contactProtocol === 'UDP' && this.#options.rewriteContact !== false ? publicAddress(response) : undefined;
+    if (seen === undefined) return false;
+    const ours = this.ua.contactUri(this.account.user, 'UDP');
+    if (seen.host.toLowerCase() === ours.host.toLowerCase() && seen.port === (ours.port ?? 5060)) {
+      this.#rewrote = false;
+      this.#staleContact = undefined;
+      return false;
+    }
+    if (this.#rewrote) return false;
+    this.#rewrote = true;
+    this.#staleContact = formatNameAddr({ uri: ours, params: {} });
+    this.ua.setPublicAddress(this.account.user, seen);
+    this.ua.log.info(`the registrar sees us at ${seen.host}:${seen.port} (NAT): registering that address`);
+    this.#send();
+    return true;
+  }
+
+  #forgetPublicAddress(): void {
+    this.ua.setPublicAddress(this.account.user, undefined);
+    this.#staleContact = undefined;
+    this.#rewrote = false;
   }
 
   #failed(status: number, reason: string): void {
@@ -278,6 +321,13 @@ export class Registration {
     this.state = s;
     this.#options.onState?.(s);
   }
+}
+
+/** Where the registrar saw a request from: the received/rport it added to our Via (RFC 3581 §4), if any. */
+function publicAddress(response: SipResponse): { host: string; port: number } | undefined {
+  const via = response.topVia;
+  if (via === undefined || (via.received === undefined && typeof via.rport !== 'number')) return undefined;
+  return { host: via.received ?? via.host, port: typeof via.rport === 'number' ? via.rport : via.port ?? 5060 };
 }
 
 /** Our Contact as the registrar echoes it: same user, host and port (it may add or drop parameters). */

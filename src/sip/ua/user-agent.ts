@@ -253,6 +253,8 @@ export class UserAgent implements TransactionUser {
   /** Dialogs expected but not yet known (NOTIFYs forked from our SUBSCRIBE, RFC 6665 §4.1.2.4), by Call-ID and our tag. */
   readonly #expected = new Map<string, DialogUser>();
   readonly #cancels = new Map<InviteServerTransaction, () => void>();
+  /** Where a registrar saw a user's UDP requests come from, when that is not our own address (behind NAT). */
+  readonly #publicUdp = new Map<string, { host: string; port: number }>();
   readonly #unsubscribe: () => void;
 
   constructor(o: UserAgentOptions) {
@@ -307,13 +309,23 @@ export class UserAgent implements TransactionUser {
     return this.transport.localPort(protocol) ?? this.transport.localPort('UDP');
   }
 
-  /** Our Contact URI for a user over a transport. */
+  /** Our Contact URI for a user over a transport: over UDP, the public address the registrar saw, once known. */
   contactUri(user: string, protocol: Protocol): SipUri {
-    const uri: SipUri = { scheme: protocol === 'TLS' ? 'sips' : 'sip', user, host: this.host, params: {}, headers: {} };
-    const port = this.localPort(protocol);
+    const mapped = protocol === 'UDP' ? this.#publicUdp.get(user) : undefined;
+    const uri: SipUri = { scheme: protocol === 'TLS' ? 'sips' : 'sip', user, host: mapped?.host ?? this.host, params: {}, headers: {} };
+    const port = mapped?.port ?? this.localPort(protocol);
     if (port !== undefined) uri.port = port;
     if (protocol === 'TCP') uri.params['transport'] = 'tcp';
     return uri;
+  }
+
+  /**
+   * Contacts of `user` over UDP use this address from now on (RFC 3581: the received/rport a registrar reported,
+   * i.e. our NAT's public side), or our own again with undefined.
+   */
+  setPublicAddress(user: string, address: { host: string; port: number } | undefined): void {
+    if (address) this.#publicUdp.set(user, { host: address.host, port: address.port });
+    else this.#publicUdp.delete(user);
   }
 
   get allow(): string[] {

@@ -26,6 +26,10 @@ export class FakeInternet {
   /** Drop datagrams this returns true for (targeted loss). */
   drop: ((d: Datagram) => boolean) | undefined;
   #ephemeral = 40000;
+  /** UDP through NATs: private address -> its NAT; public "address port" -> the private endpoint it maps. */
+  readonly #nats = new Map<string, { publicAddress: string; remap: boolean; out: Map<string, number> }>();
+  readonly #natIn = new Map<string, Endpoint>();
+  #natPort = 61000;
 
   constructor(readonly clock: VirtualClock, readonly latency = 1) {}
 
@@ -45,6 +49,36 @@ export class FakeInternet {
     return this.udp.get(key(address, port));
   }
 
+  /**
+   * Puts a host address behind a NAT (UDP only): what it sends leaves from publicAddress on a mapped port, and
+   * only datagrams to a mapped port come in; nothing from outside reaches the private address itself. The
+   * mapping is endpoint-independent, or a new port for every datagram with `remap` (a hostile NAT).
+   */
+  nat(privateAddress: string, publicAddress: string, remap = false): void {
+    this.#nats.set(privateAddress, { publicAddress, remap, out: new Map() });
+  }
+
+  /** The source a datagram from `from` shows outside its NAT (itself when not behind one). */
+  natOut(from: Endpoint): Endpoint {
+    const nat = this.#nats.get(from.address);
+    if (!nat) return from;
+    let port = nat.out.get(key(from.address, from.port));
+    if (port === undefined || nat.remap) {
+      port = this.#natPort++;
+      nat.out.set(key(from.address, from.port), port);
+      this.#natIn.set(key(nat.publicAddress, port), from);
+    }
+    return { address: nat.publicAddress, port };
+  }
+
+  /** Where a datagram from `from` to `to` arrives: through a NAT's mapping, or null when a NAT drops it. */
+  natIn(from: Endpoint, to: Endpoint): Endpoint | null {
+    const mapped = this.#natIn.get(key(to.address, to.port));
+    if (mapped) return mapped;
+    for (const [priv, nat] of this.#nats) if (nat.publicAddress === to.address || (priv === to.address && from.address !== priv)) return null;
+    return to;
+  }
+
   findListener(address: string, port: number): FakeListenerImpl | undefined {
     return this.listeners.get(key(address, port));
   }
@@ -61,7 +95,7 @@ export class FakeUdp implements UdpSocket {
   send(data: Uint8Array, address: string, port: number): void {
     if (this.closed) throw new Error('socket closed');
     const inet = this.net.internet;
-    const from = { address: this.local.address === '0.0.0.0' ? this.net.addresses[0]! : this.local.address, port: this.local.port };
+    const from = inet.natOut({ address: this.local.address === '0.0.0.0' ? this.net.addresses[0]! : this.local.address, port: this.local.port });
     const copy = data.slice();
     const d = { at: inet.clock.now(), from, to: { address, port }, data: copy };
     inet.datagrams.push(d);
@@ -71,7 +105,8 @@ export class FakeUdp implements UdpSocket {
     }
     if (inet.drop?.(d)) return;
     inet.later(() => {
-      const dest = inet.findUdp(address, port);
+      const to = inet.natIn(from, d.to);
+      const dest = to && inet.findUdp(to.address, to.port);
       if (dest && !dest.closed) dest.options.onMessage(copy, from);
     });
   }

@@ -5,7 +5,9 @@ import { DigestVerifier } from '../../../../src/sip/auth/verify.js';
 import { parseAuth } from '../../../../src/sip/headers/auth.js';
 import type { SipRequest } from '../../../../src/sip/message.js';
 import { sipCodec, SipTransport } from '../../../../src/sip/transport/index.js';
-import { Registration, refreshDelayMs, type RegistrationState } from '../../../../src/sip/ua/registration.js';
+import { buildRequest } from '../../../../src/sip/build.js';
+import type { SipResponse } from '../../../../src/sip/message.js';
+import { Registration, refreshDelayMs, type RegistrationOptions, type RegistrationState } from '../../../../src/sip/ua/registration.js';
 import { UserAgent } from '../../../../src/sip/ua/user-agent.js';
 import { formatUri, parseUri, type SipUri } from '../../../../src/sip/uri.js';
 import { FakeInternet } from '../transport/fake-network.js';
@@ -18,7 +20,7 @@ interface RegistrarBehaviour {
   serviceRoute?: string;
 }
 
-async function setup(behaviour: RegistrarBehaviour = {}, password = 'alicepw', backup = false) {
+async function setup(behaviour: RegistrarBehaviour = {}, password = 'alicepw', backup = false, options: RegistrationOptions = {}) {
   const clock = new VirtualClock();
   const internet = new FakeInternet(clock);
   const crypto = new SoftCrypto();
@@ -55,13 +57,13 @@ async function setup(behaviour: RegistrarBehaviour = {}, password = 'alicepw', b
       user: 'alice', password, domain: 'lab', registrar: parseUri('sip:10.0.0.2') as SipUri, expires: 600,
       ...(backup ? { backupRegistrar: parseUri('sip:10.0.0.3') as SipUri } : {}),
     },
-    { onState: (s) => states.push(s) },
+    { ...options, onState: (s) => states.push(s) },
   );
   const step = async (ms: number) => {
     for (let i = 0; i < 4; i++) await Promise.resolve();
     clock.advance(ms);
   };
-  return { clock, internet, reg, states, seen, step, phone };
+  return { clock, internet, reg, states, seen, step, phone, registrars };
 }
 
 test('refresh timing: half-way for short registrations, ten minutes early for long ones', (t) => {
@@ -185,6 +187,74 @@ test('keeps the NAT binding open with CRLF keep-alives every 24-30 s while regis
   const pings = s.internet.datagrams.filter((d) => d.from.address === '10.0.0.1' && d.data.length <= 4 && d.at > start);
   t.true(pings.length >= 3 && pings.length <= 4, `${pings.length} keep-alives`);
   for (const p of pings) t.is(p.to.address, '10.0.0.2');
+});
+
+/** What an OPTIONS from the registrar to `uri` gets: the final status, or the failure's (408 when nothing answers). */
+async function probe(s: Awaited<ReturnType<typeof setup>>, uri: string): Promise<number> {
+  const ua = s.registrars[0]!;
+  let status = 0;
+  ua.send(buildRequest({ method: 'OPTIONS', uri, from: `<sip:registrar@10.0.0.2>;tag=${ua.newTag()}`, to: `<${uri}>`, callId: ua.newCallId(), cseq: 1 }), {
+    onResponse: (r: SipResponse) => void (r.status >= 200 && (status = r.status)),
+    onFailure: (f) => void (status = f.status),
+  });
+  for (let i = 0; i < 40 && status === 0; i++) await s.step(1000);
+  return status;
+}
+
+test('behind a NAT: registers the address the registrar saw (received/rport) in place of the private one, and is reachable there', async (t) => {
+  const s = await setup({ grant: 120 });
+  s.internet.nat('10.0.0.1', '198.51.100.7');
+  s.reg.start();
+  await s.step(20);
+  t.is(s.reg.state.state, 'registered');
+  // Challenged, registered with the private address, then with the public one (removing the private binding).
+  t.is(s.seen.length, 3);
+  const c = s.seen[2]!.contact;
+  if (c === '*') return t.fail('Contact: *');
+  t.is(c.length, 2);
+  t.is(formatUri(c[0]!.uri), 'sip:alice@198.51.100.7:61000');
+  t.false('expires' in c[0]!.params);
+  t.is(formatUri(c[1]!.uri), 'sip:alice@10.0.0.1:5062');
+  t.is(c[1]!.params['expires'], '0');
+  // Calls and other requests of this account carry the public Contact too (over UDP: TCP keeps its connection).
+  t.is(formatUri(s.phone.contactUri('alice', 'UDP')), 'sip:alice@198.51.100.7:61000');
+  t.is(formatUri(s.phone.contactUri('alice', 'TCP')), 'sip:alice@10.0.0.1:5062;transport=tcp');
+  // The refresh (at 60 s) registers the public address alone.
+  await s.step(60_000);
+  t.is(s.seen.length, 4);
+  const refreshed = s.seen[3]!.contact;
+  t.deepEqual(refreshed === '*' ? [] : refreshed.map((x) => formatUri(x.uri)), ['sip:alice@198.51.100.7:61000']);
+  // What the registrar routes to the registered Contact reaches the phone; the private address cannot be reached.
+  t.is(await probe(s, 'sip:alice@198.51.100.7:61000'), 200);
+  t.is(await probe(s, 'sip:alice@10.0.0.1:5062'), 408);
+  // A network change starts again from the private address, and learns the mapping anew.
+  s.reg.networkChanged();
+  t.is(formatUri(s.phone.contactUri('alice', 'UDP')), 'sip:alice@10.0.0.1:5062');
+  await s.step(50);
+  t.is(s.reg.state.state, 'registered');
+  t.is(formatUri(s.phone.contactUri('alice', 'UDP')), 'sip:alice@198.51.100.7:61000');
+});
+
+test('a NAT that maps every datagram anew costs one extra REGISTER, not a loop', async (t) => {
+  const s = await setup({ grant: 120 });
+  s.internet.nat('10.0.0.1', '198.51.100.7', true);
+  s.reg.start();
+  await s.step(20);
+  t.is(s.reg.state.state, 'registered');
+  t.is(s.seen.length, 3);
+  await s.step(60_000);
+  t.is(s.seen.length, 4);
+  t.is(s.reg.state.state, 'registered');
+});
+
+test('rewriteContact: false keeps the private Contact behind a NAT', async (t) => {
+  const s = await setup({ grant: 600 }, 'alicepw', false, { rewriteContact: false });
+  s.internet.nat('10.0.0.1', '198.51.100.7');
+  s.reg.start();
+  await s.step(20);
+  t.is(s.reg.state.state, 'registered');
+  t.is(s.seen.length, 2);
+  t.is(formatUri(s.phone.contactUri('alice', 'UDP')), 'sip:alice@10.0.0.1:5062');
 });
 
 test('Service-Route from the 200 is kept for the account', async (t) => {
