@@ -125,7 +125,7 @@ export class PhoneApp {
           ...(proxy ? { outboundProxy: proxy } : {}),
           ...(backup ? { backupRegistrar: backup } : {}),
         },
-        { onState: (s) => this.#registration(line, account, s) },
+        { onState: (s) => this.#registration(line, account, s), rewriteContact: account.rewriteContact !== false },
       );
     });
     const history = new CallHistory(options.hal.storage, settings.historySize);

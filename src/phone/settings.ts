@@ -25,6 +25,11 @@ export interface Account {
   expires: number;
   voicemail?: string;
   enabled: boolean;
+  /**
+   * Behind a NAT, register the public address the registrar reports (Via received/rport) instead of the private
+   * one (default true; false for a registrar or SBC that handles NAT itself and wants the private Contact).
+   */
+  rewriteContact?: boolean;
 }
 
 export interface Contact {
@@ -188,6 +193,7 @@ export function validateSettings(input: unknown): Validation<Settings> {
           expires: c.int(o, 'expires', p, 3600, 60, 86400),
           enabled: c.bool(o, 'enabled', p, true),
         };
+        if (!c.bool(o, 'rewriteContact', p, true)) account.rewriteContact = false;
         for (const key of ['authUser', 'displayName', 'voicemail'] as const) {
           const v = c.str(o, key, p, undefined);
           if (v !== undefined) account[key] = v;

@@ -5,6 +5,7 @@ import { buildRequest } from '../../../src/sip/build.js';
 import type { SipResponse } from '../../../src/sip/message.js';
 import { sipCodec, SipTransport } from '../../../src/sip/transport/index.js';
 import { UserAgent } from '../../../src/sip/ua/user-agent.js';
+import { formatUri } from '../../../src/sip/uri.js';
 import { PhoneApp, type AppEvent } from '../../../src/phone/app.js';
 import { createSipCalls } from '../../../src/phone/sip-calls.js';
 import { validateSettings, type Settings } from '../../../src/phone/settings.js';
@@ -171,6 +172,50 @@ test('network drop and return: the phone registers again within seconds, not at 
   t.is(events.filter((e) => e.type === 'registered').length, 2);
   void bob.stop();
   await flush(clock, 1000, 100);
+});
+
+/** A phone behind a NAT registers to 10.0.0.9, which then calls the Contact it stored: does the phone ring? */
+async function callBehindNat(rewriteContact: boolean | undefined): Promise<{ rings: boolean; contact: string }> {
+  const clock = new VirtualClock();
+  const internet = new FakeInternet(clock);
+  internet.nat('10.0.0.2', '203.0.113.5');
+  const crypto = new SoftCrypto();
+  const random = new SeededRandom(3);
+  const regTransport = await SipTransport.open({ network: internet.host('10.0.0.9'), clock, random, codec: sipCodec(), udp: { port: 5060 }, tcp: false });
+  const registrar = new UserAgent({ clock, random, crypto, transport: regTransport, host: '10.0.0.9' });
+  let contact = '';
+  registrar.handle('REGISTER', (req, tx) => {
+    const c = req.contact;
+    if (c !== '*' && c[0]) contact = formatUri(c[0].uri);
+    registrar.respond(tx, req, 200, undefined, { headers: { Contact: `<${contact}>;expires=3600` } });
+  });
+  const account = { user: 'bob', domain: 'lab', password: 'x', registrar: 'sip:10.0.0.9', ...(rewriteContact === undefined ? {} : { rewriteContact }) };
+  const s = validateSettings({ accounts: [account] });
+  if (!s.ok) throw new Error(s.errors.join());
+  const bob = await PhoneApp.start({
+    hal: { clock, random: new SeededRandom(2), crypto, network: internet.host('10.0.0.2') }, settings: s.value, address: '10.0.0.2', sipPort: 5060, calls: createSipCalls,
+  });
+  await flush(clock, 100);
+  const sdp = 'v=0\r\no=- 1 1 IN IP4 10.0.0.9\r\ns=-\r\nc=IN IP4 10.0.0.9\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n';
+  const invite = buildRequest({
+    method: 'INVITE', uri: contact, from: `<sip:alice@lab>;tag=${registrar.newTag()}`, to: '<sip:bob@lab>',
+    callId: registrar.newCallId(), cseq: 1, contact: '<sip:alice@10.0.0.9>', contentType: 'application/sdp', body: sdp,
+  });
+  registrar.send(invite, { onResponse: () => {}, onFailure: () => {} });
+  await flush(clock, 500);
+  const rings = bob.phone.calls.length === 1;
+  void bob.stop();
+  await flush(clock, 40_000, 1000);
+  return { rings, contact };
+}
+
+test('behind a NAT the phone registers its public address, so calls routed to its Contact ring it (rewriteContact: false opts out)', async (t) => {
+  const on = await callBehindNat(undefined);
+  t.is(on.contact, 'sip:bob@203.0.113.5:61000');
+  t.true(on.rings);
+  const off = await callBehindNat(false);
+  t.is(off.contact, 'sip:bob@10.0.0.2:5060');
+  t.false(off.rings);
 });
 
 async function three() {

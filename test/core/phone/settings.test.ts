@@ -49,7 +49,7 @@ test('defaults validate, and validation fills defaults', (t) => {
 
 test('settings errors name the setting and the problem', (t) => {
   const v = validateSettings({
-    accounts: [{ user: 'al ice', domain: 'pbx.example.com', transport: 'carrier-pigeon', registrar: 'http://x' }, { domain: 'x' }],
+    accounts: [{ user: 'al ice', domain: 'pbx.example.com', transport: 'carrier-pigeon', registrar: 'http://x', rewriteContact: 'no' }, { domain: 'x' }],
     codecs: ['PCMU', 'G729'],
     volumes: { ring: 11 },
     dialPlan: { map: '[2-' },
@@ -60,6 +60,7 @@ test('settings errors name the setting and the problem', (t) => {
   if (v.ok) return;
   t.deepEqual(v.errors.sort(), [
     "settings.accounts[0].registrar: 'http://x' must be a sip: or sips: URI",
+    'settings.accounts[0].rewriteContact: must be true or false',
     'settings.accounts[0].transport: must be one of udp, tcp, tls',
     "settings.accounts[0].user: 'al ice' is not a valid SIP user name",
     'settings.accounts[1].user: is required',
