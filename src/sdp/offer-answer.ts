@@ -19,6 +19,7 @@ import {
   type MediaDescription,
   type SessionDescription,
 } from './sdp.js';
+import { parseSdp } from './parse.js';
 import { serializeSdp } from './serialize.js';
 
 /** RFC 3264 offer/answer for one call's audio stream: what we offer, how we answer, what was agreed. */
@@ -164,8 +165,13 @@ export class MediaSession {
   private readonly sessionId: string;
   private version: number;
   private sentAny = false;
-  private lastSent?: SessionDescription;
-  private pendingOffer?: { sdp: SessionDescription; keys: SdesKey[] };
+  /**
+   * The last SDP we sent, as its text: kept for the whole call (refreshes, the offer an answer answers), and the
+   * text is ~8x lighter than the parsed form in XS; it is parsed again only when read (a few times per call).
+   */
+  private lastSent?: string;
+  /** Our offer (the last SDP sent) awaits its answer: the SDES keys it offered. */
+  private pendingKeys?: SdesKey[];
   /** Our SDES keys by suite, reused across re-offers and answers so the peer's ROC state stays valid. */
   private readonly keys = new Map<SrtpSuite, SdesKey>();
   private holding = false;
@@ -215,11 +221,11 @@ export class MediaSession {
    */
   createOffer(opts: { refresh?: boolean } = {}): SessionDescription {
     if (opts.refresh && this.lastSent) {
+      const last = parseSdp(this.lastSent);
       // The last SDP may have been an answer: its own crypto lines are the keys it offers.
-      const audio = this.lastSent.media.find((m) => m.type === 'audio' && m.port !== 0);
-      const keys = (audio?.crypto ?? []).map(decodeSdesKey);
-      this.pendingOffer = { sdp: this.lastSent, keys };
-      return this.lastSent;
+      const audio = last.media.find((m) => m.type === 'audio' && m.port !== 0);
+      this.pendingKeys = (audio?.crypto ?? []).map(decodeSdesKey);
+      return last;
     }
     const o = this.options;
     const formats = o.codecs.map((c) => String(CODEC_PT[c]));
@@ -243,13 +249,13 @@ export class MediaSession {
     m.ptime = o.ptime;
     m.direction = this.holding ? (this.remoteHolding ? 'inactive' : 'sendonly') : 'sendrecv';
     const sdp = this.describe([m]);
-    this.pendingOffer = { sdp, keys };
+    this.pendingKeys = keys;
     return sdp;
   }
 
   /** Forgets an offer that was not answered (failed or glared re-INVITE); the agreed media stay. */
   rollback(): void {
-    this.pendingOffer = undefined;
+    this.pendingKeys = undefined;
   }
 
   /**
@@ -257,15 +263,16 @@ export class MediaSession {
    * incoming offer: a 183 and the 200 OK, or several forked early dialogs, may each carry one.
    */
   receiveAnswer(answer: SessionDescription): NegotiatedMedia {
-    const pending = this.pendingOffer;
-    if (!pending) throw new Error('no offer outstanding');
-    if (answer.media.length !== pending.sdp.media.length) {
-      throw new SdpError(`answer has ${answer.media.length} m-lines for an offer with ${pending.sdp.media.length}`);
+    const keys = this.pendingKeys;
+    if (!keys || this.lastSent === undefined) throw new Error('no offer outstanding');
+    const offer = parseSdp(this.lastSent);
+    if (answer.media.length !== offer.media.length) {
+      throw new SdpError(`answer has ${answer.media.length} m-lines for an offer with ${offer.media.length}`);
     }
     // Our offers carry one live audio stream; a refreshed answer of ours may also carry rejected ones.
-    const index = pending.sdp.media.findIndex((x) => x.type === 'audio' && x.port !== 0);
+    const index = offer.media.findIndex((x) => x.type === 'audio' && x.port !== 0);
     if (index < 0) throw new NegotiationError('our offer has no audio stream');
-    const offered = pending.sdp.media[index];
+    const offered = offer.media[index];
     const m = answer.media[index];
     if (m.type !== 'audio' || m.port === 0) throw new NegotiationError('the peer rejected the audio stream');
     if (m.protocol !== offered.protocol) throw new NegotiationError(`answer changed the transport to ${m.protocol}`);
@@ -288,9 +295,9 @@ export class MediaSession {
     if (!send) throw new NegotiationError('the answer has no codec we offered');
 
     let srtp: NegotiatedSrtp | undefined;
-    if (pending.keys.length > 0 && m.crypto.length > 0) {
+    if (keys.length > 0 && m.crypto.length > 0) {
       const line = m.crypto[0];
-      const ours = pending.keys.find((k) => k.tag === line.tag && k.suite === line.suite);
+      const ours = keys.find((k) => k.tag === line.tag && k.suite === line.suite);
       if (!ours) throw new NegotiationError(`the answer's crypto tag ${line.tag} ${line.suite} was not offered`);
       srtp = { suite: ours.suite, send: srtpKeysOf(ours), receive: srtpKeysOf(decodeAnswerKey(line)) };
     } else if (isSecure(offered.protocol)) {
@@ -333,7 +340,7 @@ export class MediaSession {
       accepted = attempt.media;
     }
     if (!accepted) throw new NegotiationError(reason);
-    this.pendingOffer = undefined;
+    this.pendingKeys = undefined;
     this.negotiated = accepted;
     return { answer: this.describe(answers, true), media: accepted };
   }
@@ -456,7 +463,7 @@ export class MediaSession {
    * SDP; an answer identical to the previous SDP we sent keeps its version (RFC 3264 §8).
    */
   private describe(media: MediaDescription[], isAnswer = false): SessionDescription {
-    const same = isAnswer && this.lastSent !== undefined && sameMedia(this.lastSent.media, media);
+    const same = isAnswer && this.lastSent !== undefined && sameMedia(parseSdp(this.lastSent).media, media);
     if (this.sentAny && !same) this.version++;
     this.sentAny = true;
     const o = this.options;
@@ -472,7 +479,7 @@ export class MediaSession {
       attributes: [],
       media,
     };
-    this.lastSent = sdp;
+    this.lastSent = serializeSdp(sdp);
     return sdp;
   }
 }

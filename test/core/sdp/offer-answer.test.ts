@@ -388,7 +388,7 @@ test('refreshing after we answered re-offers that answer unchanged (rejected str
   const offer = F.polycomOffer.replace('a=rtcp-xr', 'a=rtcp-xr').concat('m=video 5006 RTP/AVP 96\r\na=rtpmap:96 H264/90000\r\n');
   const { answer: ours } = s.receiveOffer(parseSdp(offer));
   const refresh = s.createOffer({ refresh: true });
-  t.is(refresh, ours);
+  t.deepEqual(refresh, ours, 'the same SDP again (kept as its text, so not the same object)');
   t.deepEqual(refresh.media.map((m) => m.port), [16384, 0]);
   // The peer answers our refresh with its own unchanged media (audio with a key for our tag 1, video rejected).
   const peerAnswer = F.polycomOffer.replace(/a=crypto:2 .*\r\n/, '') + 'm=video 0 RTP/AVP 96\r\n';
