@@ -10,6 +10,7 @@ import type { Network } from '../../hal/net.js';
 import type { Random } from '../../hal/random.js';
 import type { Storage } from '../../hal/storage.js';
 import { silent, type Logger } from '../log.js';
+import type { CallStats } from '../media/call-stats.js';
 import { DnsResolver } from '../sip/dns/resolver.js';
 import { SipLocator } from '../sip/dns/sip-locator.js';
 import { sipCodec, SipTransport } from '../sip/transport/index.js';
@@ -45,8 +46,29 @@ export type AppEvent =
   | { type: 'incoming'; call: number; line: number; from: string }
   | { type: 'ringing'; call: number }
   | { type: 'answered'; call: number }
-  | { type: 'ended'; call: number; cause: string; status?: number; reason?: string; duration: number }
+  | { type: 'ended'; call: number; cause: string; status?: number; reason?: string; duration: number; media?: CallQuality }
   | { type: 'error'; message: string };
+
+/** How a call's audio went, from its RTP/RTCP statistics (rounded for reading). */
+export interface CallQuality {
+  packetsSent: number;
+  packetsReceived: number;
+  packetsLost: number;
+  lossPercent: number;
+  jitterMs: number;
+  /** Round-trip time from RTCP; absent when never measured. */
+  rttMs?: number;
+  mos: number;
+}
+
+/** The figures of a call's statistics for the `ended` event. */
+export function callQuality(s: CallStats): CallQuality {
+  const tenth = (n: number): number => Math.round(n * 10) / 10;
+  return {
+    packetsSent: s.packetsSent, packetsReceived: s.packetsReceived, packetsLost: s.packetsLost, lossPercent: tenth(s.lossPercent),
+    jitterMs: tenth(s.jitterMs), ...(s.rttMs >= 0 ? { rttMs: tenth(s.rttMs) } : {}), mos: Math.round(s.mos * 100) / 100,
+  };
+}
 
 export interface PhoneAppOptions {
   hal: PhoneHal;

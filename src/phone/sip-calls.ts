@@ -16,7 +16,7 @@ import { handleRefers, sendRefer, type ReferProgress } from '../sip/services/ref
 import { formatReplaces, parseReplaces } from '../sip/headers/dialog-headers.js';
 import { formatNameAddr } from '../sip/headers/name-addr.js';
 import { formatUri, isSipUri } from '../sip/uri.js';
-import type { PhoneApp } from './app.js';
+import { callQuality, type PhoneApp } from './app.js';
 import type { CallControl, CallId } from './call-control.js';
 import type { DigitKey } from './keys.js';
 import type { Settings } from './settings.js';
@@ -216,6 +216,9 @@ export function createSipCalls(app: PhoneApp): CallControl {
         case 'ended': {
           if (mixer && (mixer.a === id || mixer.b === id)) endConference();
           entries.delete(id);
+          // The figures as of the hang-up (close() sends the RTCP BYE and logs them).
+          const stats = entry.engine?.stats;
+          const media = stats && (stats.packetsSent > 0 || stats.packetsReceived > 0) ? callQuality(stats) : undefined;
           entry.engine?.close();
           entry.engine = undefined;
           const duration = entry.answeredAt === undefined ? 0 : Math.round((hal.clock.now() - entry.answeredAt) / 1000);
@@ -227,6 +230,7 @@ export function createSipCalls(app: PhoneApp): CallControl {
           return app.emit({
             type: 'ended', call: id, cause: event.cause, duration,
             ...(event.status !== undefined ? { status: event.status } : {}), ...(event.reason !== undefined ? { reason: event.reason } : {}),
+            ...(media ? { media } : {}),
           });
         }
       }

@@ -78,18 +78,28 @@ test('a call between two phones: ring, answer, RTP both ways, hold and resume, h
   t.deepEqual(events.bob!.map((e) => e.type), ['incoming', 'answered', 'ended']);
   const ended = events.alice!.at(-1)!;
   t.is(ended.type === 'ended' && ended.cause, 'remote-hangup');
+  // The event carries how the audio went: both ways, nothing lost on this network, and a MOS on its 1-4.5 scale.
+  const media = ended.type === 'ended' ? ended.media : undefined;
+  t.truthy(media);
+  t.true(media!.packetsSent >= 40 && media!.packetsReceived >= 40, JSON.stringify(media));
+  t.is(media!.packetsLost, 0);
+  t.is(media!.lossPercent, 0);
+  t.true(media!.mos >= 1 && media!.mos <= 4.5, `MOS ${media!.mos}`);
   await alice.stop();
   await bob.stop();
 });
 
 test('a call that is not answered shows the failure; busy gets 486 on the caller screen', async (t) => {
-  const { clock, alice, bob } = await setup();
+  const { clock, alice, bob, events } = await setup();
   alice.phone.dial('sip:bob@10.0.0.2');
   await flush(clock, 200);
   bob.press('soft2'); // Reject
   await flush(clock, 300);
   t.is(alice.phone.calls.length, 0);
   t.is(alice.phone.notice, 'Busy: 486 Busy Here');
+  // No audio flowed: the ended event has no media figures.
+  const ended = events.alice!.at(-1)!;
+  t.true(ended.type === 'ended' && ended.status === 486 && ended.media === undefined);
   t.is(bob.phone.history.entries[0]?.kind, 'missed');
   await alice.stop();
   await bob.stop();
