@@ -1,6 +1,6 @@
 /**
  * Messages we create: requests from their parts, and responses from a request per RFC 3261 §8.2.6.
- * A built message keeps an ordered, mutable list of [name, value] header strings; its typed getters
+ * A built message keeps an ordered, mutable list of header names and values; its typed getters
  * parse those strings like a received message's, so both satisfy the same SipMessage contract.
  */
 import type { CSeq, NameAddr, SipMessage, SipRequest, SipResponse, Via } from './message.js';
@@ -20,8 +20,12 @@ const SIP_VERSION = 'SIP/2.0';
 export type HeaderInit = Array<[string, string]> | Record<string, string | string[]>;
 
 abstract class BuiltBase extends TypedHeaders {
-  /** Header fields in order: [name, value]. Change them through the methods so caches stay right. */
-  protected declare readonly list: Array<[string, string]>;
+  /**
+   * Header fields in order, as parallel arrays (not one [name, value] array per field: each array costs XS heap
+   * slots, and a call keeps its INVITE's essentials for 32 s). Change them through the methods so caches stay right.
+   */
+  protected declare readonly names: string[];
+  protected declare readonly values: string[];
   protected declare readonly ids: H[];
   declare body: Uint8Array;
   declare readonly version: string;
@@ -29,7 +33,8 @@ abstract class BuiltBase extends TypedHeaders {
   // Assigned here rather than as class fields: XS spends extra heap slots on fields defined at several levels.
   constructor() {
     super();
-    this.list = [];
+    this.names = [];
+    this.values = [];
     this.ids = [];
     this.body = EMPTY;
     this.version = SIP_VERSION;
@@ -41,16 +46,16 @@ abstract class BuiltBase extends TypedHeaders {
   }
 
   protected nextNamed(lower: string, from: number): number {
-    for (let i = from; i < this.list.length; i++) if (this.ids[i] === H.Other && this.list[i]![0].toLowerCase() === lower) return i;
+    for (let i = from; i < this.names.length; i++) if (this.ids[i] === H.Other && this.names[i]!.toLowerCase() === lower) return i;
     return -1;
   }
 
   protected valueAt(i: number): string {
-    return this.list[i]![1];
+    return this.values[i]!;
   }
 
   headerLines(): Array<[string, string]> {
-    return this.list.map(([n, v]) => [n, v]);
+    return this.names.map((n, i) => [n, this.values[i]!]);
   }
 
   /** Appends a header field (or puts it first with `top`, as a new Via goes). */
@@ -59,10 +64,12 @@ abstract class BuiltBase extends TypedHeaders {
     const id = idOf(name);
     const n = id === H.Other ? name : CANONICAL[id]!;
     if (top) {
-      this.list.unshift([n, value]);
+      this.names.unshift(n);
+      this.values.unshift(value);
       this.ids.unshift(id);
     } else {
-      this.list.push([n, value]);
+      this.names.push(n);
+      this.values.push(value);
       this.ids.push(id);
     }
     this.invalidate();
@@ -74,21 +81,24 @@ abstract class BuiltBase extends TypedHeaders {
     const id = idOf(name);
     const lower = name.toLowerCase();
     let at = -1;
-    for (let i = this.list.length - 1; i >= 0; i--) {
-      if (id !== H.Other ? this.ids[i] === id : this.ids[i] === H.Other && this.list[i]![0].toLowerCase() === lower) {
-        this.list.splice(i, 1);
+    for (let i = this.names.length - 1; i >= 0; i--) {
+      if (id !== H.Other ? this.ids[i] === id : this.ids[i] === H.Other && this.names[i]!.toLowerCase() === lower) {
+        this.names.splice(i, 1);
+        this.values.splice(i, 1);
         this.ids.splice(i, 1);
         at = i;
       }
     }
     if (value !== undefined) {
       checkHeader(name, value);
-      const entry: [string, string] = [id === H.Other ? name : CANONICAL[id]!, value];
+      const n = id === H.Other ? name : CANONICAL[id]!;
       if (at >= 0) {
-        this.list.splice(at, 0, entry);
+        this.names.splice(at, 0, n);
+        this.values.splice(at, 0, value);
         this.ids.splice(at, 0, id);
       } else {
-        this.list.push(entry);
+        this.names.push(n);
+        this.values.push(value);
         this.ids.push(id);
       }
     }
