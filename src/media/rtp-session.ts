@@ -191,7 +191,11 @@ export class RtpSession {
     this.#params = params;
     this.#ulaw = params.codec === 'PCMU';
     this.#sending = params.direction === 'sendrecv' || params.direction === 'sendonly';
+    const wasReceiving = this.#receiving;
     this.#receiving = params.direction === 'sendrecv' || params.direction === 'recvonly';
+    // Back from hold: the peer's timestamps ran on while nothing was played, so playout starts afresh
+    // (else it would wait out the pause as extra delay).
+    if (old && !wasReceiving && this.#receiving) this.#jitter?.reset();
     const kinds = this.#ptKind;
     kinds.fill(PT_UNKNOWN);
     kinds[CN_PAYLOAD_TYPE] = PT_CN;

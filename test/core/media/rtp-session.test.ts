@@ -218,6 +218,22 @@ test('audio arrives intact through the jitter buffer', (t) => {
   t.is(p.b.stats.concealedFrames, 0);
 });
 
+test('a short hold: when reception resumes, playout restarts at its normal delay (the peer\'s clock ran on meanwhile)', (t) => {
+  const p = pair();
+  const tone = sine(160 * 200, 440, 8000);
+  drive(p, 1000, (f) => tone.slice((f % 100) * 160, (f % 100 + 1) * 160));
+  const normal = p.b.stats.jitterBufferMs;
+  t.true(normal > 0 && normal <= 60, `${normal} ms before the hold`);
+  // B holds for 300 ms (sendonly: it neither buffers nor plays what arrives), then resumes.
+  p.b.start(params({ remoteAddress: '10.0.0.1', remotePort: 5000, direction: 'sendonly' }));
+  drive(p, 300, (f) => tone.slice((f % 100) * 160, (f % 100 + 1) * 160), undefined, 50);
+  p.b.start(params({ remoteAddress: '10.0.0.1', remotePort: 5000, direction: 'sendrecv' }));
+  const concealed = p.b.stats.concealedFrames;
+  drive(p, 200, (f) => tone.slice((f % 100) * 160, (f % 100 + 1) * 160), undefined, 65);
+  t.true(p.b.stats.jitterBufferMs <= normal + 20, `${p.b.stats.jitterBufferMs} ms 200 ms after resuming (${normal} ms before)`);
+  t.true(p.b.stats.concealedFrames - concealed <= 4, `${p.b.stats.concealedFrames - concealed} frames concealed after resuming`);
+});
+
 test('symmetric RTP: latches on the source of the first packet, then ignores others', (t) => {
   const clock = new VirtualClock();
   const { s, rtp } = session(clock, 3);

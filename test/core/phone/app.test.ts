@@ -78,13 +78,14 @@ test('a call between two phones: ring, answer, RTP both ways, hold and resume, h
   t.deepEqual(events.bob!.map((e) => e.type), ['incoming', 'answered', 'ended']);
   const ended = events.alice!.at(-1)!;
   t.is(ended.type === 'ended' && ended.cause, 'remote-hangup');
-  // The event carries how the audio went: both ways, nothing lost on this network, and a MOS on its 1-4.5 scale.
+  // The event carries how the audio went: both ways, nothing lost on this network, the MOS of a clean call (the
+  // short hold above added no lasting delay).
   const media = ended.type === 'ended' ? ended.media : undefined;
   t.truthy(media);
   t.true(media!.packetsSent >= 40 && media!.packetsReceived >= 40, JSON.stringify(media));
   t.is(media!.packetsLost, 0);
   t.is(media!.lossPercent, 0);
-  t.true(media!.mos >= 1 && media!.mos <= 4.5, `MOS ${media!.mos}`);
+  t.true(media!.mos > 4.2 && media!.mos <= 4.5, `MOS ${media!.mos}`);
   await alice.stop();
   await bob.stop();
 });
