@@ -100,14 +100,15 @@ export class RtpSession {
   readonly #onDtmf: ((digit: string, durationMs: number) => void) | undefined;
 
   readonly #packet = new Uint8Array(RTP_HEADER_SIZE + MAX_PAYLOAD + SPARE);
-  readonly #dtmfPacket = new Uint8Array(RTP_HEADER_SIZE + 4 + SPARE);
   readonly #header = new RtpHeader();
   readonly #reception = new ReceptionStats();
   /** Null without playout: nothing is buffered, so a fleet phone's call makes none of its buffers. */
   readonly #jitter: JitterBuffer | null;
-  readonly #dtmfOut = new DtmfSender();
-  readonly #dtmfIn = new DtmfReceiver();
-  readonly #inband = new DtmfToneGenerator();
+  // DTMF parts are made when a call first sends or receives a digit (most calls never do): ~1 KB less per call.
+  #dtmfOut: DtmfSender | null = null;
+  #dtmfPacket: Uint8Array | null = null;
+  #dtmfIn: DtmfReceiver | null = null;
+  #inband: DtmfToneGenerator | null = null;
   readonly #rtcp: RtcpWriter;
   readonly #rtcpInfo = new RtcpInfo();
   readonly #senderInfo = new SenderInfo();
@@ -226,7 +227,7 @@ export class RtpSession {
     if (!this.#running) return;
     this.sendReport(true);
     this.#running = false;
-    this.#dtmfOut.cancel();
+    this.#dtmfOut?.cancel();
   }
 
   /**
@@ -237,7 +238,8 @@ export class RtpSession {
   sendFrame(pcm: Int16Array): void {
     if (!this.#running) return;
     const now = this.#clock.now();
-    if (this.#inband.active) this.#inband.write(pcm, 0, pcm.length);
+    const inband = this.#inband;
+    if (inband !== null && inband.active) inband.write(pcm, 0, pcm.length);
     else if (this.muted) pcm.fill(0);
     const params = this.#params!;
     const sending = this.#sending;
@@ -254,7 +256,7 @@ export class RtpSession {
       done += n;
       if (this.#fill === this.#samplesPerPacket) {
         // audio pauses while an RFC 4733 event is on; its timeline still advances
-        if (sending && !this.#dtmfOut.toneActive) this.sendAudio(params);
+        if (sending && !this.eventTone()) this.sendAudio(params);
         this.#ts = (this.#ts + this.#samplesPerPacket) >>> 0;
         this.#fill = 0;
       }
@@ -270,7 +272,7 @@ export class RtpSession {
    */
   sendCodes(codes: Uint8Array, law: G711Law): boolean {
     if (!this.#running) return true;
-    if (this.muted || this.#inband.active || (law === 'pcmu') !== this.#ulaw || this.#fill !== 0 || codes.length !== this.#samplesPerPacket) {
+    if (this.muted || (this.#inband !== null && this.#inband.active) || (law === 'pcmu') !== this.#ulaw || this.#fill !== 0 || codes.length !== this.#samplesPerPacket) {
       return false;
     }
     const now = this.#clock.now();
@@ -282,7 +284,7 @@ export class RtpSession {
       this.#packet.set(codes, RTP_HEADER_SIZE);
       this.#payloadCodes = codes;
     }
-    if (sending && !this.#dtmfOut.toneActive) this.sendAudio(this.#params!);
+    if (sending && !this.eventTone()) this.sendAudio(this.#params!);
     this.#ts = (this.#ts + this.#samplesPerPacket) >>> 0;
     this.maybeReport(now);
     return true;
@@ -310,13 +312,20 @@ export class RtpSession {
     this.#send(buf, len, remoteAddress, remotePort);
   }
 
+  /** An RFC 4733 event is on (audio pauses meanwhile). */
+  private eventTone(): boolean {
+    return this.#dtmfOut !== null && this.#dtmfOut.toneActive;
+  }
+
   private pollDtmf(now: number, sending: boolean): void {
     const pt = this.#params!.telephoneEvent;
-    if (pt === undefined || !this.#dtmfOut.busy) return;
-    const n = this.#dtmfOut.poll(now, this.#dtmfPacket, RTP_HEADER_SIZE);
+    const out = this.#dtmfOut;
+    if (pt === undefined || out === null || !out.busy) return;
+    const packet = this.#dtmfPacket!;
+    const n = out.poll(now, packet, RTP_HEADER_SIZE);
     if (n === 0 || !sending) return;
-    writeRtpHeader(this.#dtmfPacket, 0, this.#dtmfOut.marker, pt, this.#seq, this.#dtmfOut.timestamp, this.ssrc);
-    this.transmit(this.#dtmfPacket, RTP_HEADER_SIZE + n);
+    writeRtpHeader(packet, 0, out.marker, pt, this.#seq, out.timestamp, this.ssrc);
+    this.transmit(packet, RTP_HEADER_SIZE + n);
   }
 
   /**
@@ -327,17 +336,22 @@ export class RtpSession {
     if (!this.#running) return false;
     if (!inband && this.#params!.telephoneEvent !== undefined) {
       // The event takes the place of the packet being filled, which is not sent.
+      if (this.#dtmfOut === null) {
+        this.#dtmfOut = new DtmfSender();
+        this.#dtmfPacket = new Uint8Array(RTP_HEADER_SIZE + 4 + SPARE);
+      }
       const ok = this.#dtmfOut.start(digit, this.#ts, durationMs, this.#clock.now());
       if (ok) this.pollDtmf(this.#clock.now(), this.#sending);
       return ok;
     }
-    if (this.#inband.active) return false;
-    return this.#inband.start(digit, durationMs);
+    const tones = (this.#inband ??= new DtmfToneGenerator());
+    if (tones.active) return false;
+    return tones.start(digit, durationMs);
   }
 
   /** True while a DTMF digit is still going out (either way). */
   get sendingDtmf(): boolean {
-    return this.#dtmfOut.busy || this.#inband.active;
+    return (this.#dtmfOut !== null && this.#dtmfOut.busy) || (this.#inband !== null && this.#inband.active);
   }
 
   /** Writes the next 20 ms (160 samples) for the speaker into out[offset]. */
@@ -355,8 +369,9 @@ export class RtpSession {
       s.duplicatePackets = jb.duplicates;
     }
     if (this.#running) {
-      const ended = this.#dtmfIn.expire(now);
-      if (ended >= 0 && this.#onDtmf) this.#onDtmf(dtmfDigit(ended), this.#dtmfIn.durationMs);
+      const dtmfIn = this.#dtmfIn;
+      const ended = dtmfIn === null ? -1 : dtmfIn.expire(now);
+      if (ended >= 0 && this.#onDtmf) this.#onDtmf(dtmfDigit(ended), dtmfIn!.durationMs);
       this.maybeReport(now);
     }
   }
@@ -427,8 +442,9 @@ export class RtpSession {
       const status = jb.put(data, h.payloadOffset, h.payloadLength, h.sequence, h.timestamp, now);
       if (status === JitterPut.invalid) this.badPackets++;
     } else if (kind === PT_EVENT) {
-      const ended = this.#dtmfIn.receive(data, h.payloadOffset, h.payloadLength, h.timestamp, now);
-      if (ended >= 0 && this.#onDtmf) this.#onDtmf(dtmfDigit(ended), this.#dtmfIn.durationMs);
+      const dtmfIn = (this.#dtmfIn ??= new DtmfReceiver());
+      const ended = dtmfIn.receive(data, h.payloadOffset, h.payloadLength, h.timestamp, now);
+      if (ended >= 0 && this.#onDtmf) this.#onDtmf(dtmfDigit(ended), dtmfIn.durationMs);
     }
   }
 
