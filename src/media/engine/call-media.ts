@@ -144,7 +144,9 @@ async function bindPair(o: CallMediaEngineOptions, onRtp: Receive, onRtcp: Recei
 
 export class CallMediaEngine implements PortSink {
   readonly #clock: Clock;
-  readonly #options: CallMediaEngineOptions;
+  // Of the options, only what is read after construction is kept (not the caller's whole object).
+  readonly #srtpPrimitives: SrtpPrimitives | undefined;
+  readonly #onStop: ((stats: CallStats) => void) | undefined;
   readonly #log: Logger;
   readonly #session: RtpSession;
   readonly #sendSrtp = new SrtpSlot();
@@ -182,7 +184,8 @@ export class CallMediaEngine implements PortSink {
   };
 
   private constructor(options: CallMediaEngineOptions) {
-    this.#options = options;
+    this.#srtpPrimitives = options.srtpPrimitives;
+    this.#onStop = options.onStop;
     this.#clock = options.clock;
     this.#log = options.log ?? silent;
     this.#input = options.audioInput;
@@ -290,8 +293,8 @@ export class CallMediaEngine implements PortSink {
       this.#log.debug('media agreed after close: ignored');
       return;
     }
-    this.#receiveSrtp.set(media.srtp?.receive, this.#options.srtpPrimitives);
-    this.#sendSrtp.set(media.srtp?.send, this.#options.srtpPrimitives);
+    this.#receiveSrtp.set(media.srtp?.receive, this.#srtpPrimitives);
+    this.#sendSrtp.set(media.srtp?.send, this.#srtpPrimitives);
     this.#mux = media.rtcpMux;
     this.#sdpAddress = media.remoteAddress;
     this.#nullRemote = isNullAddress(media.remoteAddress);
@@ -334,7 +337,7 @@ export class CallMediaEngine implements PortSink {
     this.drive();
     const stats = this.#session.stats;
     if (this.#log.enabled('info')) this.#log.info(`call media: ${stats.summary()}`);
-    this.#options.onStop?.(stats);
+    this.#onStop?.(stats);
   }
 
   /** Stops the stream and closes the sockets. */
