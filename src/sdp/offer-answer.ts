@@ -157,6 +157,9 @@ function choosePtime(m: MediaDescription, fallback: number): number {
  * The media half of one call: keeps the o= line's session id and version, our SDES keys and the
  * hold state across offers and answers, and yields NegotiatedMedia for the media engine.
  */
+/** Read only (module-level tables are in flash on the device). */
+const DEFAULT_SUITES: readonly SrtpSuite[] = ['AES_CM_128_HMAC_SHA1_80', 'AES_CM_128_HMAC_SHA1_32'];
+
 export class MediaSession {
   private readonly options: Required<Omit<MediaOptions, 'srtpSuites' | 'codecs'>> & {
     srtpSuites: readonly SrtpSuite[];
@@ -173,7 +176,7 @@ export class MediaSession {
   /** Our offer (the last SDP sent) awaits its answer: the SDES keys it offered. */
   private pendingKeys?: SdesKey[];
   /** Our SDES keys by suite, reused across re-offers and answers so the peer's ROC state stays valid. */
-  private readonly keys = new Map<SrtpSuite, SdesKey>();
+  private keys: Map<SrtpSuite, SdesKey> | undefined; // made with the first key (SRTP calls only)
   private holding = false;
   private remoteHolding = false;
   private negotiated?: NegotiatedMedia;
@@ -187,7 +190,7 @@ export class MediaSession {
       rtcpMux: false,
       username: 'xsphone',
       ...options,
-      srtpSuites: options.srtpSuites ?? ['AES_CM_128_HMAC_SHA1_80', 'AES_CM_128_HMAC_SHA1_32'],
+      srtpSuites: options.srtpSuites ?? DEFAULT_SUITES,
     };
     const r = options.random.fill(new Uint8Array(4));
     // Below 2^31 so that years of version bumps stay exact integers.
@@ -450,10 +453,11 @@ export class MediaSession {
 
   /** Our key for a suite, created on first use; `tag` is the crypto line tag it is sent under. */
   private keyFor(suite: SrtpSuite, tag: number): SdesKey {
-    let key = this.keys.get(suite);
+    const keys = (this.keys ??= new Map());
+    let key = keys.get(suite);
     if (!key) {
       key = generateSdesKey(tag, suite, this.options.random);
-      this.keys.set(suite, key);
+      keys.set(suite, key);
     }
     return { ...key, tag };
   }
