@@ -947,13 +947,19 @@ export class Call {
   private setSessionTimer(interval: SessionInterval): void {
     this.session = interval;
     this.#timers.clear('refresh');
-    if (interval.weRefresh) {
-      this.#timers.set('refresh', refreshDelayMs(interval), () => {
-        this.#refreshDue = true;
-        this.kick();
-      });
-    }
-    this.#timers.set('expire', expiryDelayMs(interval), () => {
+    this.#timers.clear('expire');
+    if (!interval.weRefresh) return this.setExpiry(expiryDelayMs(interval));
+    // One timer at a time (each costs heap): the refresh, which arms the expiry for the rest of the interval.
+    const refresh = refreshDelayMs(interval);
+    this.#timers.set('refresh', refresh, () => {
+      this.setExpiry(expiryDelayMs(interval) - refresh);
+      this.#refreshDue = true;
+      this.kick();
+    });
+  }
+
+  private setExpiry(ms: number): void {
+    this.#timers.set('expire', ms, () => {
       if (this.state === 'ended') return;
       const dialog = this.confirmedDialog();
       if (dialog) this.sendBye(dialog);
