@@ -2,7 +2,9 @@
 // ways through Kamailio on loopback, beside SIPp running the same call pattern (uac-call.xml streaming PCMU, the UAS
 // uas-answer.xml echoing it back) in the same run. Prints CPU time per call of each (process CPU, user + system, over
 // the call phase) and the ratio. Targets: 0 failures, >= 100 concurrent calls, fleet CPU/call <= 2x SIPp's.
-// Usage: node dist/bench/fleet.js [--phones N] [--cps R] [--duration S] [--hold S]
+// CPU time on this shared 2-core VM varies by up to ~25% between runs of the same build (interference only adds
+// time), so each side runs `--rounds` times (default 2), alternating, and is judged on its lowest figure.
+// Usage: node dist/bench/fleet.js [--phones N] [--cps R] [--duration S] [--hold S] [--rounds N]
 import { execFileSync, spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,6 +29,7 @@ const CPS = arg('cps', 10);
 const DURATION = arg('duration', 30);
 const HOLD = arg('hold', 10);
 const CALLS = Math.floor(CPS * DURATION);
+const ROUNDS = Math.floor(arg('rounds', 2));
 
 function run(cmd: string, args: string[], ms: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -165,32 +168,46 @@ function hasSipp(): boolean {
 }
 
 async function main(): Promise<void> {
-  console.log(`Fleet benchmark: ${PHONES} phones registered, ${CPS} calls/s for ${DURATION} s, ${HOLD} s hold (≈${CPS * HOLD} concurrent), G.711 RTP both ways, through Kamailio ${KAMAILIO.address}:${KAMAILIO.port}\n`);
+  console.log(`Fleet benchmark: ${PHONES} phones registered, ${CPS} calls/s for ${DURATION} s, ${HOLD} s hold (≈${CPS * HOLD} concurrent), G.711 RTP both ways, through Kamailio ${KAMAILIO.address}:${KAMAILIO.port}; ${ROUNDS} rounds, fleet and SIPp alternating\n`);
   ensurePeers('kamailio');
-  const f = await fleet();
-  console.log('');
   if (!hasSipp()) throw new Error('sipp is not installed (apt-get install sip-tester)');
-  const s = await sipp();
-  const fleetPerCall = f.resources.cpuMsPerCall ?? NaN;
-  const sippPerCall = s.calls > 0 ? s.cpuMs / s.calls : NaN;
+  const fleets: FleetReport[] = [];
+  const sipps: Array<{ calls: number; failed: number; cpuMs: number }> = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    fleets.push(await fleet());
+    console.log('');
+    sipps.push(await sipp());
+  }
+  const fleetMs = fleets.map((f) => f.resources.cpuMsPerCall ?? NaN);
+  const sippMs = sipps.map((s) => (s.calls > 0 ? s.cpuMs / s.calls : NaN));
+  const rows: string[][] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const f = fleets[round]!;
+    const s = sipps[round]!;
+    rows.push([`xsphone load (UAC + UAS phones), round ${round + 1}`, String(f.calls.completed), String(f.calls.failed + f.calls.dropped), fixed(fleetMs[round]!, 2), `${f.rtp.legs}`]);
+    rows.push([`SIPp uac-call + uas-answer -rtp_echo, round ${round + 1}`, String(s.calls), String(s.failed), fixed(sippMs[round]!, 2), `${2 * s.calls}`]);
+  }
+  console.log(table(['', 'calls ok', 'failed', 'CPU ms / call', 'legs with RTP'], rows));
+  const fleetPerCall = Math.min(...fleetMs);
+  const sippPerCall = Math.min(...sippMs);
   const ratio = fleetPerCall / sippPerCall;
-  console.log(table(['', 'calls ok', 'failed', 'CPU ms / call', 'legs with RTP'], [
-    ['xsphone load (UAC + UAS phones)', String(f.calls.completed), String(f.calls.failed + f.calls.dropped), fixed(fleetPerCall, 2), `${f.rtp.legs}`],
-    ['SIPp uac-call + uas-answer -rtp_echo', String(s.calls), String(s.failed), fixed(sippPerCall, 2), `${2 * s.calls}`],
-  ]));
   console.log(`(CPU: user + system of each process over the calls; the fleet's excludes registering and unregistering ${PHONES} phones.`);
   console.log(` Both send one 20 ms PCMU packet per leg and frame; SIPp's caller does not read what the echo sends back, the fleet's`);
-  console.log(` phones receive and measure every packet (loss, jitter, RTCP) without decoding it: they have no speaker.)`);
+  console.log(` phones receive and measure every packet (loss, jitter, RTCP) without decoding it: they have no speaker.`);
+  console.log(` Each side is judged on its lowest round: interference from the rest of the machine only adds CPU time.)`);
+  const f = fleets[0]!;
   const packetsPerCall = f.calls.completed > 0 ? f.rtp.packetsSent / f.calls.completed : NaN;
   const floor = Number.isFinite(packetsPerCall) ? await udpFloorMsPerCall(packetsPerCall) : NaN;
   console.log(`For scale: node:dgram alone, sending and receiving a call's ${fixed(packetsPerCall, 0)} datagrams on connected loopback sockets`);
   console.log(`with no phone behind them, costs ${fixed(floor, 2)} ms of CPU (${fixed(floor / sippPerCall, 2)}x SIPp's whole call).\n`);
-  const fleetOk = f.registrations.ok === PHONES && f.calls.failed === 0 && f.calls.dropped === 0 && f.calls.completed === CALLS && f.rtp.legs === 2 * CALLS;
-  console.log(verdict(fleetOk && f.calls.concurrentMax >= 100, 'fleet: phones registered, concurrent calls with media, failures',
-    `${f.registrations.ok} registered, ${f.calls.concurrentMax} concurrent, ${f.calls.completed}/${CALLS} completed, ${f.calls.failed + f.calls.dropped} failed`,
+  const fleetOk = fleets.every((r) => r.registrations.ok === PHONES && r.calls.failed === 0 && r.calls.dropped === 0 && r.calls.completed === CALLS && r.rtp.legs === 2 * CALLS && r.calls.concurrentMax >= 100);
+  const worst = fleets.reduce((a, r) => (r.calls.failed + r.calls.dropped > a.calls.failed + a.calls.dropped || r.calls.completed < a.calls.completed ? r : a));
+  console.log(verdict(fleetOk, 'fleet: phones registered, concurrent calls with media, failures (every round)',
+    `${worst.registrations.ok} registered, ${worst.calls.concurrentMax} concurrent, ${worst.calls.completed}/${CALLS} completed, ${worst.calls.failed + worst.calls.dropped} failed`,
     `${PHONES} registered, >= 100 concurrent, 0 failed`));
-  console.log(verdict(s.failed === 0 && s.calls === CALLS, 'SIPp baseline: same pattern, 0 failures', `${s.calls}/${CALLS} ok, ${s.failed} failed`, '0 failed'));
-  console.log(verdict(Number.isFinite(ratio) && ratio <= 2, 'fleet CPU per call vs SIPp', `${fixed(fleetPerCall, 2)} ms vs ${fixed(sippPerCall, 2)} ms = ${fixed(ratio, 2)}x`, '<= 2x'));
+  const sippOk = sipps.every((s) => s.failed === 0 && s.calls === CALLS);
+  console.log(verdict(sippOk, 'SIPp baseline: same pattern, 0 failures (every round)', sipps.map((s) => `${s.calls}/${CALLS} ok, ${s.failed} failed`).join('; '), '0 failed'));
+  console.log(verdict(Number.isFinite(ratio) && ratio <= 2, 'fleet CPU per call vs SIPp (lowest round of each)', `${fixed(fleetPerCall, 2)} ms vs ${fixed(sippPerCall, 2)} ms = ${fixed(ratio, 2)}x`, '<= 2x'));
 }
 
 await main();
