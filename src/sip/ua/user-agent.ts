@@ -254,7 +254,7 @@ export class UserAgent implements TransactionUser {
   readonly #expected = new Map<string, DialogUser>();
   readonly #cancels = new Map<InviteServerTransaction, () => void>();
   /** Where a registrar saw a user's UDP requests come from, when that is not our own address (behind NAT). */
-  readonly #publicUdp = new Map<string, { host: string; port: number }>();
+  #publicUdp: Map<string, { host: string; port: number }> | undefined; // made on the first NAT seen
   readonly #unsubscribe: () => void;
 
   constructor(o: UserAgentOptions) {
@@ -311,7 +311,7 @@ export class UserAgent implements TransactionUser {
 
   /** Our Contact URI for a user over a transport: over UDP, the public address the registrar saw, once known. */
   contactUri(user: string, protocol: Protocol): SipUri {
-    const mapped = protocol === 'UDP' ? this.#publicUdp.get(user) : undefined;
+    const mapped = protocol === 'UDP' ? this.#publicUdp?.get(user) : undefined;
     const uri: SipUri = { scheme: protocol === 'TLS' ? 'sips' : 'sip', user, host: mapped?.host ?? this.host, params: {}, headers: {} };
     const port = mapped?.port ?? this.localPort(protocol);
     if (port !== undefined) uri.port = port;
@@ -324,8 +324,8 @@ export class UserAgent implements TransactionUser {
    * i.e. our NAT's public side), or our own again with undefined.
    */
   setPublicAddress(user: string, address: { host: string; port: number } | undefined): void {
-    if (address) this.#publicUdp.set(user, { host: address.host, port: address.port });
-    else this.#publicUdp.delete(user);
+    if (address) (this.#publicUdp ??= new Map()).set(user, { host: address.host, port: address.port });
+    else this.#publicUdp?.delete(user);
   }
 
   get allow(): string[] {
