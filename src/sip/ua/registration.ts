@@ -268,9 +268,12 @@ export class Registration {
     return true;
   }
 
+  /** Back to our own address; a public one registered before is removed with the next REGISTER (it may be dead). */
   #forgetPublicAddress(): void {
+    const before = formatNameAddr({ uri: this.ua.contactUri(this.account.user, 'UDP'), params: {} });
     this.ua.setPublicAddress(this.account.user, undefined);
-    this.#staleContact = undefined;
+    const own = formatNameAddr({ uri: this.ua.contactUri(this.account.user, 'UDP'), params: {} });
+    this.#staleContact = before !== own && this.#contactProtocol === 'UDP' ? before : undefined;
     this.#rewrote = false;
   }
 

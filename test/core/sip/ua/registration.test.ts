@@ -227,12 +227,19 @@ test('behind a NAT: registers the address the registrar saw (received/rport) in 
   // What the registrar routes to the registered Contact reaches the phone; the private address cannot be reached.
   t.is(await probe(s, 'sip:alice@198.51.100.7:61000'), 200);
   t.is(await probe(s, 'sip:alice@10.0.0.1:5062'), 408);
-  // A network change starts again from the private address, and learns the mapping anew.
+  // A network change starts again from the private address (removing the public one, which may be dead now), and
+  // learns the mapping anew.
+  const before = s.seen.length;
   s.reg.networkChanged();
   t.is(formatUri(s.phone.contactUri('alice', 'UDP')), 'sip:alice@10.0.0.1:5062');
   await s.step(50);
   t.is(s.reg.state.state, 'registered');
   t.is(formatUri(s.phone.contactUri('alice', 'UDP')), 'sip:alice@198.51.100.7:61000');
+  const contacts = s.seen.slice(before).map((r) => r.header('Contact'));
+  t.deepEqual(contacts, [
+    '<sip:alice@10.0.0.1:5062>, <sip:alice@198.51.100.7:61000>;expires=0',
+    '<sip:alice@198.51.100.7:61000>, <sip:alice@10.0.0.1:5062>;expires=0',
+  ]);
 });
 
 test('a NAT that maps every datagram anew costs one extra REGISTER, not a loop', async (t) => {
