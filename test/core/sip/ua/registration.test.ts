@@ -264,6 +264,37 @@ test('rewriteContact: false keeps the private Contact behind a NAT', async (t) =
   t.is(formatUri(s.phone.contactUri('alice', 'UDP')), 'sip:alice@10.0.0.1:5062');
 });
 
+test('a registrar whose answers carry a malformed received address: they are dropped as malformed, the REGISTER times out and is retried', async (t) => {
+  const clock = new VirtualClock();
+  const internet = new FakeInternet(clock);
+  const phoneTransport = await SipTransport.open({ network: internet.host('10.0.0.1'), clock, random: new SeededRandom(1), codec: sipCodec(), udp: { port: 5062 }, tcp: false });
+  const phone = new UserAgent({ clock, random: new SeededRandom(1), crypto: new SoftCrypto(), transport: phoneTransport, host: '10.0.0.1' });
+  // A raw registrar: answers every REGISTER 200, its Via carrying a received value that is no address.
+  const net = internet.host('10.0.0.2');
+  const sock = await net.openUdp({
+    address: '10.0.0.2', port: 5060,
+    onMessage: (data, from) => {
+      const text = new TextDecoder().decode(data);
+      const header = (name: string) => new RegExp(`^${name}:.*$`, 'mi').exec(text)?.[0] ?? '';
+      const via = header('Via').replace(/;rport\b/, ';rport=40000;received=not-an-address');
+      const contact = /^Contact:\s*(<[^>]*>)/mi.exec(text)?.[1] ?? '';
+      const reply = `SIP/2.0 200 OK\r\n${via}\r\n${header('From')}\r\n${header('To')};tag=r1\r\n${header('Call-ID')}\r\n${header('CSeq')}\r\nContact: ${contact};expires=600\r\nContent-Length: 0\r\n\r\n`;
+      sock.send(new TextEncoder().encode(reply), from.address, from.port);
+    },
+  });
+  const states: RegistrationState[] = [];
+  const reg = new Registration(phone, { user: 'alice', password: 'x', domain: 'lab', registrar: parseUri('sip:10.0.0.2') as SipUri, expires: 600 }, { onState: (x) => states.push(x) });
+  reg.start();
+  for (let i = 0; i < 360; i++) {
+    for (let k = 0; k < 4; k++) await Promise.resolve();
+    clock.advance(100);
+  }
+  const failed = states.find((x) => x.state === 'failed');
+  t.truthy(failed && failed.state === 'failed' && failed.status === 408, JSON.stringify(states));
+  t.true(states.filter((x) => x.state === 'registering').length >= 1);
+  t.is(formatUri(phone.contactUri('alice', 'UDP')), 'sip:alice@10.0.0.1:5062');
+});
+
 test('Service-Route from the 200 is kept for the account', async (t) => {
   const s = await setup({ serviceRoute: '<sip:orig@10.0.0.2;lr>' });
   s.reg.start();
