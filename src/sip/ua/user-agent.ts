@@ -14,6 +14,7 @@ import { SipError } from '../errors.js';
 import { parseAuth } from '../headers/auth.js';
 import { formatVia } from '../headers/via.js';
 import type { SipRequest, SipResponse } from '../message.js';
+import type { ClientTransactionUser } from '../transaction/client.js';
 import type { TransactionFailure } from '../transaction/context.js';
 import { transportFailure } from '../transaction/context.js';
 import { createMessageFactory } from '../transaction/messages.js';
@@ -174,17 +175,26 @@ export class OutgoingRequest {
     if (request.header('User-Agent') === undefined) request.addHeader('User-Agent', this.#ua.product);
     this.#options.prepare?.(request, target);
     this.request = request;
-    // The callbacks hold the attempt's number, not its request, so that settle() can let the request go.
-    const attempt = ++this.#attempts;
     try {
-      this.transaction = this.#ua.transactions.request(request, target, {
-        onResponse: (response) => this.response(attempt, response),
-        onFailure: (failure) => this.failure(failure),
-      });
+      this.transaction = this.#ua.transactions.request(request, target, new OutgoingRequest.#AttemptUser(this, ++this.#attempts));
     } catch (e) {
       this.failure(transportFailure(e as Error));
     }
   }
+
+  /**
+   * What an attempt's transaction reports to us, with the attempt's number, not its request (so that settle() can let
+   * the request go). An object whose methods are on its class, not two closures: it lasts as long as the transaction.
+   */
+  static readonly #AttemptUser = class implements ClientTransactionUser {
+    constructor(readonly out: OutgoingRequest, readonly attempt: number) {}
+    onResponse(response: SipResponse): void {
+      this.out.response(this.attempt, response);
+    }
+    onFailure(failure: TransactionFailure): void {
+      this.out.failure(failure);
+    }
+  };
 
   private response(attempt: number, response: SipResponse): void {
     const request = this.request;
