@@ -9,12 +9,12 @@ import type { CredentialsCache } from '../auth/credentials-cache.js';
 import { buildRequest, buildResponse, type BuiltRequest, type HeaderInit } from '../build.js';
 import { formatNameAddr } from '../headers/name-addr.js';
 import type { NameAddr, SipRequest, SipResponse } from '../message.js';
-import { TimerSlots } from '../transaction/context.js';
+import { TimerSlots, type TransactionFailure } from '../transaction/context.js';
 import type { InviteServerTransaction } from '../transaction/invite-server.js';
 import type { ServerTransaction } from '../transaction/transaction-layer.js';
 import type { Outbound, Protocol, Source, Target } from '../transport/types.js';
 import { Dialog } from '../ua/dialog.js';
-import type { OutgoingRequest, UserAgent } from '../ua/user-agent.js';
+import type { DialogUser, OutgoingRequest, OutgoingUser, UserAgent } from '../ua/user-agent.js';
 import { formatUri, isSipUri, type SipUri, type Uri } from '../uri.js';
 import { MediaError, type Body, type CallMedia } from './media.js';
 import {
@@ -165,6 +165,28 @@ export class Call {
   #glare = false;
   #pending2xx: Array<{ stop(): void }> = [];
 
+  // The INVITE's responses and the dialog's requests reach the call through small objects whose methods are on their
+  // class: closures would cost more heap, for as long as the call (and its INVITE transaction) lasts.
+  static readonly #InviteResponses = class implements OutgoingUser {
+    constructor(readonly call: Call) {}
+    onResponse(r: SipResponse, o: OutgoingRequest): void {
+      const call = this.call;
+      if (o === call.#out) call.inviteResponse(r, o);
+      else if (r.status >= 200 && r.status < 300) ackAndBye(call.#ctx, r, o);
+    }
+    onFailure(f: TransactionFailure, o: OutgoingRequest): void {
+      if (o === this.call.#out) this.call.inviteFailure(f.status, f.reason === 'transport' ? f.error.message : undefined);
+    }
+  };
+
+  static readonly #DialogRequests = class implements DialogUser {
+    /** leg.dialog is read at each request: an early dialog is replaced by the confirmed one. */
+    constructor(readonly call: Call, readonly leg: { dialog: Dialog }) {}
+    onRequest(request: SipRequest, tx: ServerTransaction | undefined): void {
+      this.call.onRequest(this.leg.dialog, request, tx);
+    }
+  };
+
   private constructor(ctx: CallContext, media: CallMedia, direction: 'outgoing' | 'incoming', callId: string, local: NameAddr, remote: NameAddr, invite?: SipRequest) {
     this.#ctx = ctx;
     this.#ua = ctx.ua;
@@ -234,7 +256,7 @@ export class Call {
     const dialog = Dialog.asUas(request, localTag, true);
     call.dialog = dialog;
     call.#acked = false;
-    ctx.ua.addDialog(dialog.key, { onRequest: (r, t) => call.onRequest(dialog, r, t) });
+    ctx.ua.addDialog(dialog.key, new Call.#DialogRequests(call, { dialog }));
     ctx.ua.onCancel(tx, () => call.cancelledByCaller());
     return call;
   }
@@ -416,15 +438,7 @@ export class Call {
     });
     if (init.headers) request.addHeaders(init.headers);
     this.#gotProvisional = false;
-    const out = this.#ua.send(request, {
-      onResponse: (r, o) => {
-        if (o === this.#out) this.inviteResponse(r, o);
-        else if (r.status >= 200 && r.status < 300) ackAndBye(this.#ctx, r, o);
-      },
-      onFailure: (f, o) => {
-        if (o === this.#out) this.inviteFailure(f.status, f.reason === 'transport' ? f.error.message : undefined);
-      },
-    }, {
+    const out = this.#ua.send(request, new Call.#InviteResponses(this), {
       ...(this.#ctx.credentials ? { credentials: this.#ctx.credentials } : {}),
       ...(this.#ctx.outboundProxy ? { outboundProxy: this.#ctx.outboundProxy } : {}),
       prepare: (r, target) => {
@@ -459,8 +473,7 @@ export class Call {
       const dialog = Dialog.asUac(out.request, r);
       leg = { dialog };
       this.#legs.set(tag, leg);
-      const l = leg;
-      this.#ua.addDialog(dialog.key, { onRequest: (req, tx) => this.onRequest(l.dialog, req, tx) });
+      this.#ua.addDialog(dialog.key, new Call.#DialogRequests(this, leg));
     }
     return leg;
   }
