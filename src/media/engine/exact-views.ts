@@ -5,42 +5,45 @@
  * RTCP a handful, so a few entries cover the steady state; a miss replaces the oldest entry.
  */
 export class ExactViews {
-  readonly #buffers: Array<Uint8Array | null>;
+  /** The views made (null: free), oldest replaced first; each is found again by its buffer, offset and length. */
   readonly #views: Array<Uint8Array | null>;
-  readonly #lengths: Int32Array;
   #next = 0;
   #hit = 0;
   /** Views created (misses), for tests of the steady state. */
   created = 0;
 
   constructor(capacity = 8) {
-    this.#buffers = new Array<Uint8Array | null>(capacity).fill(null);
     this.#views = new Array<Uint8Array | null>(capacity).fill(null);
-    this.#lengths = new Int32Array(capacity).fill(-1);
   }
 
   /** buf[0..length) as its own Uint8Array, the same object every time for the same buffer and length. */
   of(buf: Uint8Array, length: number): Uint8Array {
     if (length === buf.length) return buf;
-    const buffers = this.#buffers;
-    const lengths = this.#lengths;
+    const views = this.#views;
     // Mostly the audio packet again: the entry found last time is tried first.
-    const hit = this.#hit;
-    if (buffers[hit] === buf && lengths[hit] === length) return this.#views[hit]!;
-    for (let i = 0; i < buffers.length; i++) {
-      if (buffers[i] === buf && lengths[i] === length) {
+    const last = views[this.#hit]!;
+    if (last !== null && isStartOf(last, buf, length)) return last;
+    for (let i = 0; i < views.length; i++) {
+      const v = views[i]!;
+      if (v !== null && isStartOf(v, buf, length)) {
         this.#hit = i;
-        return this.#views[i]!;
+        return v;
       }
     }
     const at = this.#next;
-    this.#next = at + 1 === buffers.length ? 0 : at + 1;
+    this.#next = at + 1 === views.length ? 0 : at + 1;
     const view = buf.subarray(0, length);
-    buffers[at] = buf;
-    lengths[at] = length;
-    this.#views[at] = view;
+    views[at] = view;
     this.#hit = at;
     this.created++;
     return view;
   }
+}
+
+/**
+ * view is buf[0..length): the same memory (no array of the buffers viewed is kept: the view knows where it lies).
+ * Another buffer over the same memory gets the same view, which holds the same bytes.
+ */
+function isStartOf(view: Uint8Array, buf: Uint8Array, length: number): boolean {
+  return view.length === length && view.byteOffset === buf.byteOffset && view.buffer === buf.buffer;
 }
