@@ -30,11 +30,16 @@ export class RtpHeader {
   /** Unsigned 32-bit. */
   ssrc = 0;
   csrcCount = 0;
-  readonly csrc = new Uint32Array(15);
+  #csrc: Uint32Array | null = null;
   /** Where the payload starts in the parsed buffer, after CSRCs, extension. */
   payloadOffset = 0;
   /** Payload bytes, padding excluded. */
   payloadLength = 0;
+
+  /** The CSRCs (the first csrcCount), in an array made when first needed: few streams carry any. */
+  get csrc(): Uint32Array {
+    return (this.#csrc ??= new Uint32Array(15));
+  }
 }
 
 function u32(b: Uint8Array, i: number): number {

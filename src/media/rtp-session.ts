@@ -112,7 +112,6 @@ export class RtpSession {
   readonly #rtcp: RtcpWriter;
   readonly #rtcpInfo = new RtcpInfo();
   readonly #senderInfo = new SenderInfo();
-  readonly #block = new ReportBlock();
   readonly #scratch = new Uint8Array(10);
 
   #params: MediaParams | null = null;
@@ -503,7 +502,8 @@ export class RtpSession {
     let block: ReportBlock | null = null;
     const r = this.#reception;
     if (r.started) {
-      block = this.#block;
+      // The parsed reports' block object, written over: receiveRtcp reads it only right after a parse fills it.
+      block = this.#rtcpInfo.block;
       block.ssrc = r.ssrc;
       block.fractionLost = r.takeFractionLost();
       block.cumulativeLost = r.cumulativeLost;
