@@ -12,7 +12,7 @@ import type { Source } from '../sip/transport/types.js';
 import { Call, type CallEvent as SipCallEvent } from '../sip/call/call.js';
 import { CallManager, type Acceptance, type Line } from '../sip/call/calls.js';
 import { DefaultCallMedia } from '../sip/call/media.js';
-import { handleRefers, sendRefer, type ReferProgress } from '../sip/services/refer.js';
+import { handleRefers, sendRefer, type ReferProgress, type ReferRequest } from '../sip/services/refer.js';
 import { formatReplaces, parseReplaces } from '../sip/headers/dialog-headers.js';
 import { formatNameAddr } from '../sip/headers/name-addr.js';
 import { formatUri, isSipUri } from '../sip/uri.js';
@@ -168,73 +168,79 @@ export function createSipCalls(app: PhoneApp): CallControl {
     });
   });
 
-  const follow = (entry: Entry, call: Call): void => {
-    // Transferee: a REFER in this call asks us to call someone else; we report that call's progress back.
-    handleRefers(ua, call, (refer) => {
-      app.log.info(`call ${entry.id}: transferred to ${formatUri(refer.target)}`);
-      const headers: Array<[string, string]> = [];
-      if (refer.replaces) headers.push(['Replaces', formatReplaces(refer.replaces)]);
-      if (refer.referredBy) headers.push(['Referred-By', formatNameAddr(refer.referredBy)]);
-      const id = control.place(entry.line, formatUri(refer.target), headers);
-      const t = refer.target;
-      app.phone.handle({ type: 'outgoing', call: id, line: entry.line, remote: isSipUri(t) ? t.user ?? t.host : formatUri(t), uri: formatUri(t) });
-      const created = entries.get(id);
-      const report = (e: SipCallEvent): void => {
-        if (e.type === 'progress' && e.status > 100) refer.report(e.status, e.reason);
-        else if (e.type === 'answered') {
-          refer.report(200, 'OK');
-          call.hangup();
-        } else if (e.type === 'ended') refer.report(e.status ?? 487, e.reason ?? 'Request Terminated');
-      };
-      if (created?.call) created.call.on(report);
-      else pendingReports.set(id, report);
-    });
-    call.on((event: SipCallEvent) => {
-      const id = entry.id;
-      switch (event.type) {
-        case 'progress':
-          if (event.status === 100) return;
-          app.phone.handle({ type: 'progress', call: id, earlyMedia: event.earlyMedia });
-          return app.emit({ type: 'ringing', call: id });
-        case 'answered':
-          entry.answeredAt = hal.clock.now();
-          app.phone.handle({ type: 'answered', call: id });
-          routeAudio();
-          return app.emit({ type: 'answered', call: id });
-        case 'held':
-        case 'resumed':
-          app.phone.handle({ type: 'hold', call: id, held: event.type === 'held' });
-          return routeAudio();
-        case 'remote-hold':
-          return app.phone.handle({ type: 'remote-hold', call: id, held: event.held });
-        case 'modify-failed':
-          return app.log.info(`call ${id}: re-INVITE refused (${event.status} ${event.reason})`);
-        case 'redirected':
-          return app.log.info(`call ${id} redirected to ${event.target}`);
-        case 'info':
-          return;
-        case 'ended': {
-          if (mixer && (mixer.a === id || mixer.b === id)) endConference();
-          entries.delete(id);
-          // The figures as of the hang-up (close() sends the RTCP BYE and logs them).
-          const stats = entry.engine?.stats;
-          const media = stats && (stats.packetsSent > 0 || stats.packetsReceived > 0) ? callQuality(stats) : undefined;
-          entry.engine?.close();
-          entry.engine = undefined;
-          const duration = entry.answeredAt === undefined ? 0 : Math.round((hal.clock.now() - entry.answeredAt) / 1000);
-          app.phone.handle({
-            type: 'ended', call: id, byRemote: event.byRemote,
-            ...(event.status !== undefined ? { status: event.status } : {}), ...(event.reason !== undefined ? { reason: event.reason } : {}),
-          });
-          routeAudio();
-          return app.emit({
-            type: 'ended', call: id, cause: event.cause, duration,
-            ...(event.status !== undefined ? { status: event.status } : {}), ...(event.reason !== undefined ? { reason: event.reason } : {}),
-            ...(media ? { media } : {}),
-          });
-        }
+  /** Transferee: a REFER in this call asks us to call someone else; we report that call's progress back. */
+  const transferred = (entry: Entry, call: Call, refer: ReferRequest): void => {
+    app.log.info(`call ${entry.id}: transferred to ${formatUri(refer.target)}`);
+    const headers: Array<[string, string]> = [];
+    if (refer.replaces) headers.push(['Replaces', formatReplaces(refer.replaces)]);
+    if (refer.referredBy) headers.push(['Referred-By', formatNameAddr(refer.referredBy)]);
+    const id = control.place(entry.line, formatUri(refer.target), headers);
+    const t = refer.target;
+    app.phone.handle({ type: 'outgoing', call: id, line: entry.line, remote: isSipUri(t) ? t.user ?? t.host : formatUri(t), uri: formatUri(t) });
+    const created = entries.get(id);
+    const report = (e: SipCallEvent): void => {
+      if (e.type === 'progress' && e.status > 100) refer.report(e.status, e.reason);
+      else if (e.type === 'answered') {
+        refer.report(200, 'OK');
+        call.hangup();
+      } else if (e.type === 'ended') refer.report(e.status ?? 487, e.reason ?? 'Request Terminated');
+    };
+    if (created?.call) created.call.on(report);
+    else pendingReports.set(id, report);
+  };
+
+  /** What a call's events do to the phone. */
+  const onCallEvent = (entry: Entry, event: SipCallEvent): void => {
+    const id = entry.id;
+    switch (event.type) {
+      case 'progress':
+        if (event.status === 100) return;
+        app.phone.handle({ type: 'progress', call: id, earlyMedia: event.earlyMedia });
+        return app.emit({ type: 'ringing', call: id });
+      case 'answered':
+        entry.answeredAt = hal.clock.now();
+        app.phone.handle({ type: 'answered', call: id });
+        routeAudio();
+        return app.emit({ type: 'answered', call: id });
+      case 'held':
+      case 'resumed':
+        app.phone.handle({ type: 'hold', call: id, held: event.type === 'held' });
+        return routeAudio();
+      case 'remote-hold':
+        return app.phone.handle({ type: 'remote-hold', call: id, held: event.held });
+      case 'modify-failed':
+        return app.log.info(`call ${id}: re-INVITE refused (${event.status} ${event.reason})`);
+      case 'redirected':
+        return app.log.info(`call ${id} redirected to ${event.target}`);
+      case 'info':
+        return;
+      case 'ended': {
+        if (mixer && (mixer.a === id || mixer.b === id)) endConference();
+        entries.delete(id);
+        // The figures as of the hang-up (close() sends the RTCP BYE and logs them).
+        const stats = entry.engine?.stats;
+        const media = stats && (stats.packetsSent > 0 || stats.packetsReceived > 0) ? callQuality(stats) : undefined;
+        entry.engine?.close();
+        entry.engine = undefined;
+        const duration = entry.answeredAt === undefined ? 0 : Math.round((hal.clock.now() - entry.answeredAt) / 1000);
+        app.phone.handle({
+          type: 'ended', call: id, byRemote: event.byRemote,
+          ...(event.status !== undefined ? { status: event.status } : {}), ...(event.reason !== undefined ? { reason: event.reason } : {}),
+        });
+        routeAudio();
+        return app.emit({
+          type: 'ended', call: id, cause: event.cause, duration,
+          ...(event.status !== undefined ? { status: event.status } : {}), ...(event.reason !== undefined ? { reason: event.reason } : {}),
+          ...(media ? { media } : {}),
+        });
       }
-    });
+    }
+  };
+
+  // Only thin closures per call: an XS closure costs heap for each variable it captures, and the bodies above capture many.
+  const follow = (entry: Entry, call: Call): void => {
+    handleRefers(ua, call, (refer) => transferred(entry, call, refer));
+    call.on((event) => onCallEvent(entry, event));
   };
 
   /** Listeners for calls whose media was still opening when a transfer placed them. */
