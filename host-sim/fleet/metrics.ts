@@ -79,7 +79,8 @@ export class FleetMetrics {
   placingMs = 0;
   /** CPU (user + system, µs) spent during the call phase. */
   callPhaseCpuUs = 0;
-  memory = { baselineRss: 0, baselineHeap: 0, registeredRss: 0, registeredHeap: 0, peakCallsRss: 0, peakCallsHeap: 0, peakCalls: 0 };
+  /** Heap figures are after a full collection (live-heap.ts); RSS at the sample with the most calls up. */
+  memory = { baselineRss: 0, baselineHeap: 0, registeredRss: 0, registeredHeap: 0, peakCallsRss: 0, peakCalls: 0, callsHeap: 0, calls: 0 };
 
   failure(label: string): void {
     this.failed++;
@@ -162,7 +163,7 @@ export function buildReport(m: FleetMetrics, o: { phones: number; transport: str
   const mem = m.memory;
   // Differences of two samples: a garbage collection in between can make one negative, which says nothing: null.
   const perPhone = (a: number, b: number): number | null => (m.registered > 0 && a > b ? round((a - b) / 1024 / m.registered) : null);
-  const perCall = (a: number, b: number): number | null => (mem.peakCalls > 0 && a > b ? round((a - b) / 1024 / mem.peakCalls) : null);
+  const perCall = (a: number, b: number, calls: number): number | null => (calls > 0 && a > b ? round((a - b) / 1024 / calls) : null);
   return {
     phones: o.phones,
     transport: o.transport,
@@ -207,8 +208,8 @@ export function buildReport(m: FleetMetrics, o: { phones: number; transport: str
       rssMb: round(process.memoryUsage().rss / MB) ?? 0,
       heapPerPhoneKb: perPhone(mem.registeredHeap, mem.baselineHeap),
       rssPerPhoneKb: perPhone(mem.registeredRss, mem.baselineRss),
-      heapPerCallKb: perCall(mem.peakCallsHeap, mem.registeredHeap),
-      rssPerCallKb: perCall(mem.peakCallsRss, mem.registeredRss),
+      heapPerCallKb: perCall(mem.callsHeap, mem.registeredHeap, mem.calls),
+      rssPerCallKb: perCall(mem.peakCallsRss, mem.registeredRss, mem.peakCalls),
     },
   };
 }

@@ -67,6 +67,11 @@ test('fleet of 20 phones, 2 calls/s for 20 s through Kamailio: report matches th
   t.is(report.rtp.legs, 2 * calls);
   t.true(report.rtp.packetsReceived > 2 * calls * 80, `RTP received ${report.rtp.packetsReceived}`);
   t.true(report.rtp.lossPercent < 1, `loss ${report.rtp.lossPercent}`);
+  // Memory per phone and per call: heap figures after a full collection, so both are there and plausible (a phone
+  // is a user agent, a registration and a socket; a call two legs with their dialogs, transactions and RTP sessions).
+  const r = report.resources;
+  t.true(r.heapPerPhoneKb !== null && r.heapPerPhoneKb > 1 && r.heapPerPhoneKb < 200, `heap per phone ${r.heapPerPhoneKb} KB`);
+  t.true(r.heapPerCallKb !== null && r.heapPerCallKb > 2 && r.heapPerCallKb < 2000, `heap per call ${r.heapPerCallKb} KB`);
 
   // Kamailio's view: nobody of the fleet is left registered.
   for (let i = 0; i < PHONES; i++) t.deepEqual(registeredContacts(`load${FIRST + i}`), [], `load${FIRST + i} unregistered`);
