@@ -40,7 +40,7 @@ export interface PhoneHal {
 
 /** Events for logs, the simulator's JSON lines and the control API. */
 export type AppEvent =
-  | { type: 'registered'; line: number; account: string; expires: number }
+  | { type: 'registered'; line: number; account: string; expires: number; contact: string }
   | { type: 'registration-failed'; line: number; account: string; status: number; reason: string }
   | { type: 'unregistered'; line: number; account: string }
   | { type: 'incoming'; call: number; line: number; from: string }
@@ -269,7 +269,7 @@ export class PhoneApp {
     switch (s.state) {
       case 'registered':
         this.phone.handle({ type: 'registration', line, state: 'registered' });
-        return this.emit({ type: 'registered', line, account: label, expires: s.expires });
+        return this.emit({ type: 'registered', line, account: label, expires: s.expires, contact: this.registrations[line]?.contact ?? '' });
       case 'failed':
         this.phone.handle({ type: 'registration', line, state: 'failed', status: s.status, reason: s.reason });
         return this.emit({ type: 'registration-failed', line, account: label, status: s.status, reason: s.reason });

@@ -95,6 +95,11 @@ export class Registration {
     });
   }
 
+  /** The Contact this registration registers (the public address behind a NAT, once learned). */
+  get contact(): string {
+    return formatUri(this.ua.contactUri(this.account.user, this.#contactProtocol));
+  }
+
   get aor(): SipUri {
     return { scheme: this.account.registrar.scheme, user: this.account.user, host: this.account.domain, params: {}, headers: {} };
   }

@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { VirtualClock } from '../../../hal/virtual/clock.js';
 import { SoftCrypto } from '../../../hal/soft/crypto.js';
 import { buildRequest } from '../../../src/sip/build.js';
@@ -186,7 +186,7 @@ test('network drop and return: the phone registers again within seconds, not at 
 });
 
 /** A phone behind a NAT registers to 10.0.0.9, which then calls the Contact it stored: does the phone ring? */
-async function callBehindNat(rewriteContact: boolean | undefined): Promise<{ rings: boolean; contact: string }> {
+async function callBehindNat(t: ExecutionContext, rewriteContact: boolean | undefined): Promise<{ rings: boolean; contact: string }> {
   const clock = new VirtualClock();
   const internet = new FakeInternet(clock);
   internet.nat('10.0.0.2', '203.0.113.5');
@@ -200,13 +200,17 @@ async function callBehindNat(rewriteContact: boolean | undefined): Promise<{ rin
     if (c !== '*' && c[0]) contact = formatUri(c[0].uri);
     registrar.respond(tx, req, 200, undefined, { headers: { Contact: `<${contact}>;expires=3600` } });
   });
+  const registered: AppEvent[] = [];
   const account = { user: 'bob', domain: 'lab', password: 'x', registrar: 'sip:10.0.0.9', ...(rewriteContact === undefined ? {} : { rewriteContact }) };
   const s = validateSettings({ accounts: [account] });
   if (!s.ok) throw new Error(s.errors.join());
   const bob = await PhoneApp.start({
     hal: { clock, random: new SeededRandom(2), crypto, network: internet.host('10.0.0.2') }, settings: s.value, address: '10.0.0.2', sipPort: 5060, calls: createSipCalls,
+    onEvent: (e) => void (e.type === 'registered' && registered.push(e)),
   });
   await flush(clock, 100);
+  // The registered event says which Contact the registrar has.
+  t.true(registered.length === 1 && registered[0]!.type === 'registered' && registered[0]!.contact === contact, JSON.stringify(registered));
   const sdp = 'v=0\r\no=- 1 1 IN IP4 10.0.0.9\r\ns=-\r\nc=IN IP4 10.0.0.9\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\n';
   const invite = buildRequest({
     method: 'INVITE', uri: contact, from: `<sip:alice@lab>;tag=${registrar.newTag()}`, to: '<sip:bob@lab>',
@@ -221,10 +225,10 @@ async function callBehindNat(rewriteContact: boolean | undefined): Promise<{ rin
 }
 
 test('behind a NAT the phone registers its public address, so calls routed to its Contact ring it (rewriteContact: false opts out)', async (t) => {
-  const on = await callBehindNat(undefined);
+  const on = await callBehindNat(t, undefined);
   t.is(on.contact, 'sip:bob@203.0.113.5:61000');
   t.true(on.rings);
-  const off = await callBehindNat(false);
+  const off = await callBehindNat(t, false);
   t.is(off.contact, 'sip:bob@10.0.0.2:5060');
   t.false(off.rings);
 });
