@@ -48,11 +48,7 @@ export function transportFailure(error: Error): TransactionFailure {
   return { reason: 'transport', status: 503, error };
 }
 
-/**
- * Named timers of one transaction; all cleared when it terminates. A fired timer's handle stays in its slot until
- * the slot is set or cleared again: clearing a fired timer does nothing (the Clock contract), and not wrapping fn to
- * empty the slot saves a closure per running timer.
- */
+/** Named timers of one transaction; all cleared when it terminates. */
 export class TimerSlots {
   #clock: Clock;
   #slots = new Map<string, TimerHandle>();
@@ -63,7 +59,11 @@ export class TimerSlots {
 
   set(name: string, ms: number, fn: () => void): void {
     this.clear(name);
-    this.#slots.set(name, this.#clock.setTimer(ms, fn));
+    const handle = this.#clock.setTimer(ms, () => {
+      this.#slots.delete(name);
+      fn();
+    });
+    this.#slots.set(name, handle);
   }
 
   clear(name: string): void {
