@@ -6,6 +6,8 @@ import type { Clock, TimerHandle } from '../clock.js';
 export class Esp32Clock implements Clock {
   #last = Time.ticks;
   #elapsed = 0;
+  /** Timers set and not yet fired or cleared: Timer.clear throws for the others (their host data is gone). */
+  readonly #live = new Set<Timer>();
 
   /** Monotonic ms: sums the wrap-safe deltas between readings (call at least once per wrap period, ~24 days). */
   now(): number {
@@ -21,10 +23,16 @@ export class Esp32Clock implements Clock {
   }
 
   setTimer(ms: number, fn: () => void): TimerHandle {
-    return Timer.set(() => fn(), ms < 0 ? 0 : ms);
+    const timer: Timer = Timer.set(() => {
+      this.#live.delete(timer);
+      fn();
+    }, ms < 0 ? 0 : ms);
+    this.#live.add(timer);
+    return timer;
   }
 
+  /** As the Clock contract says: clearing a timer that fired or was cleared does nothing. */
   clearTimer(handle: TimerHandle): void {
-    Timer.clear(handle as Timer);
+    if (this.#live.delete(handle as Timer)) Timer.clear(handle as Timer);
   }
 }

@@ -373,3 +373,23 @@ test.serial('display: draws status, body lines and soft keys; an unchanged scree
   t.is(redrawn.length, 1, 'only the changed line');
   t.deepEqual(f.ops.filter((o: any[]) => o[0] === 'text').map((o: any[]) => o[1]), ['Calling 100']);
 });
+
+test.serial('clock: clearing a timer that fired or was cleared does nothing (Moddable Timer.clear would throw)', async (t) => {
+  const f = fake();
+  f.time = { ticks: 1000 };
+  const mod = await loadWithFakes<any>('hal/esp32/clock.ts', {
+    timer: FAKE_TIMER,
+    time: 'const f = globalThis.__fake; export default { get ticks() { return f.time.ticks; }, delta(a, b) { return b - a; } };',
+  });
+  const clock = new mod.Esp32Clock();
+  const fired: string[] = [];
+  const a = clock.setTimer(10, () => fired.push('a'));
+  const b = clock.setTimer(10, () => fired.push('b'));
+  clock.clearTimer(b);
+  f.timers.tick();
+  t.deepEqual(fired, ['a']);
+  t.notThrows(() => clock.clearTimer(a), 'a fired');
+  t.notThrows(() => clock.clearTimer(b), 'b cleared before');
+  f.time.ticks += 250;
+  t.is(clock.now(), 250);
+});

@@ -42,11 +42,18 @@ export async function loadWithFakes<T>(entry: string, fakes: Record<string, stri
   }
 }
 
-/** Timer: callbacks run only when the test calls __fake.timers.tick(). */
+/**
+ * Timer: callbacks run only when the test calls __fake.timers.tick(). As in the SDK (modules/base/timer/timer.c), a
+ * one-shot timer that fired, or a timer cleared before, has no host data left: clearing it throws.
+ */
 export const FAKE_TIMER = `
 const timers = globalThis.__fake.timers ??= { list: [], tick() { for (const t of [...this.list]) if (!t.cleared) { t.cb(t); if (!t.repeat) t.cleared = true; } } };
 export default class Timer {
   static set(cb, ms) { const t = { cb, ms, repeat: false, cleared: false }; timers.list.push(t); return t; }
   static repeat(cb, ms) { const t = { cb, ms, repeat: true, cleared: false }; timers.list.push(t); return t; }
-  static clear(t) { if (t) t.cleared = true; }
+  static clear(t) {
+    if (!t || typeof t !== 'object') return;
+    if (t.cleared) throw new TypeError('invalid host data');
+    t.cleared = true;
+  }
 }`;
