@@ -3,7 +3,7 @@
  * start.sh is idempotent; a file lock keeps test files that run in parallel from starting one twice.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** The shared folder beside the repository (dist/test/interop/ -> ../../../../shared). */
@@ -48,6 +48,23 @@ export function registeredContacts(user: string): string[] {
 }
 
 /** Polls until fn returns true or the time is up. */
+/**
+ * Resolves once a UDP socket is bound to `port` on any local address (from /proc/net/udp and udp6): a peer that
+ * was just spawned is listening. A fixed sleep is too short when the machine is loaded.
+ */
+export async function udpListening(port: number, ms = 10_000): Promise<void> {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const bound = (): boolean => ['/proc/net/udp', '/proc/net/udp6'].some((file) => {
+    try {
+      // "sl local_address rem_address st ...": the local address is the second column, "ADDRESS:PORT" in hex.
+      return readFileSync(file, 'utf8').split('\n').some((line) => line.trim().split(/\s+/)[1]?.endsWith(hex) === true);
+    } catch {
+      return false;
+    }
+  });
+  await waitFor(bound, ms, `something to listen on UDP port ${port}`);
+}
+
 export async function waitFor(fn: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {

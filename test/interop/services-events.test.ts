@@ -14,7 +14,7 @@ import { Voicemail, type Mwi } from '../../src/sip/services/message-summary.js';
 import { PresencePublisher, type PublicationState } from '../../src/sip/services/publish.js';
 import { parseUri, type SipUri } from '../../src/sip/uri.js';
 import { closeUserAgent, hostUserAgent } from './host-ua.js';
-import { ensurePeers, KAMAILIO, waitFor } from './peers.js';
+import { ensurePeers, KAMAILIO, udpListening, waitFor } from './peers.js';
 
 const SCENARIOS = fileURLToPath(new URL('../../../test/interop/sipp/', import.meta.url));
 
@@ -44,7 +44,6 @@ function sipp(scenario: string, args: string[], limitMs = 20_000): SippRun {
 
 const account = (user: string, extra: Partial<ServiceAccount> = {}): ServiceAccount => ({ aor: parseUri(`sip:${user}@127.0.0.1`) as SipUri, ...extra });
 const loadCredentials = (ua: UserAgent, user: string) => new CredentialsCache({ crypto: ua.crypto, random: ua.random, credentials: () => ({ username: user, password: 'loadpw' }) });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 for (const via of ['direct', 'kamailio'] as const) {
   test.serial(`message-summary (${via}): SIPp voicemail server ${via === 'direct' ? 'NOTIFYs before its 200' : 'behind Kamailio (407, Record-Route)'}; light and counts follow; unsubscribe ends it`, async (t) => {
@@ -52,7 +51,7 @@ for (const via of ['direct', 'kamailio'] as const) {
     // Behind the proxy SIPp answers before it notifies: its 200 goes back through Kamailio (SIPp cannot take our
     // reply to an early NOTIFY while its scenario still has the 200 to send).
     const run = sipp(via === 'direct' ? 'mwi-notifier.xml' : 'mwi-notifier-proxied.xml', ['-p', String(port)]);
-    await sleep(300);
+    await udpListening(port);
     const ua = await hostUserAgent();
     try {
       if (via === 'kamailio') ensurePeers('kamailio');
@@ -79,7 +78,7 @@ for (const via of ['direct', 'kamailio'] as const) {
 
 test.serial('dialog event: SIPp dialog-info NOTIFYs drive a busy lamp idle -> ringing -> busy -> idle', async (t) => {
   const run = sipp('blf-notifier.xml', ['-p', '15194']);
-  await sleep(300);
+  await udpListening(15194);
   const ua = await hostUserAgent();
   try {
     const lamps: LampState[] = [];
@@ -98,7 +97,7 @@ test.serial('dialog event: SIPp dialog-info NOTIFYs drive a busy lamp idle -> ri
 
 test.serial('PUBLISH to a SIPp presence server: ETag refresh, 412 -> fresh PUBLISH with body, removal', async (t) => {
   const run = sipp('publish-uas.xml', ['-p', '15195']);
-  await sleep(300);
+  await udpListening(15195);
   const ua = await hostUserAgent();
   try {
     const states: PublicationState[] = [];

@@ -13,7 +13,7 @@ import { Registration } from '../../src/sip/ua/registration.js';
 import type { UserAgent } from '../../src/sip/ua/user-agent.js';
 import { parseUri, type SipUri } from '../../src/sip/uri.js';
 import { closeUserAgent, hostUserAgent } from './host-ua.js';
-import { ensurePeers, kamcmd, KAMAILIO, PEERS, registeredContacts, waitFor } from './peers.js';
+import { ensurePeers, kamcmd, KAMAILIO, PEERS, registeredContacts, udpListening, waitFor } from './peers.js';
 
 const SCENARIOS = fileURLToPath(new URL('../../../test/interop/sipp/', import.meta.url));
 const trace = process.env['SIPP_TRACE'] ? ['-trace_msg', '-trace_err'] : [];
@@ -60,7 +60,7 @@ test.serial('xsphone -> Kamailio (407 digest) -> SIPp: delivered; unknown user 4
   const uas = sipp(`${SCENARIOS}message-uas.xml`, ['-p', '15191']);
   const { ua, reg: xs } = await registered('load1711');
   try {
-    await new Promise((r) => setTimeout(r, 300));
+    await udpListening(15191);
     const m = new Messaging(ua, accountOf(xs));
     const outcomes: MessageOutcome[] = [];
     m.send(`sip:load1712@${PROXY}`, 'xsphone says hello', (o) => outcomes.push(o));
