@@ -104,8 +104,10 @@ export async function createDuplexPath(srtp: boolean): Promise<DuplexPath> {
   const micB = new FakeMic(micFrames(350, 2200));
   const speakerA = new FakeSpeaker();
   const speakerB = new FakeSpeaker();
+  // Without SRTP, A is a device in hands-free mode: echo suppression on (0 dB coupling), and B's louder tone keeps
+  // A's microphone turned down, so the suppressor's level checks and gain ramp run every frame.
   const a = await CallMediaEngine.open({ network: net.host('192.0.2.1'), clock, random: ra, portMin: 20000, portMax: 20100,
-    audioInput: micA, audioOutput: speakerA });
+    audioInput: micA, audioOutput: speakerA, ...(srtp ? {} : { echoSuppression: { couplingDb: 0 } }) });
   const b = await CallMediaEngine.open({ network: net.host('192.0.2.2'), clock, random: rb, portMin: 20000, portMax: 20100,
     audioInput: micB, audioOutput: speakerB });
   const policy = srtp ? 'mandatory' : 'off';

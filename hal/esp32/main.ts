@@ -38,6 +38,11 @@ interface DeviceConfig {
   provisionUrl?: string;
   /** Seconds a new image has to reach idle and register before it is rolled back. */
   healthSeconds?: number;
+  /**
+   * Speaker-to-microphone coupling at full volume, dB, measured on the hardware design (absent: the microphone
+   * cannot hear the speaker, no echo suppression). 0 is the safe guess: echo as loud as what is played.
+   */
+  echoCouplingDb?: number;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -99,7 +104,10 @@ async function boot(): Promise<void> {
   let app: PhoneApp;
   try {
     app = await PhoneApp.start({
-      hal: { clock, random: new Esp32Random(), crypto, network, storage, audioInput: new I2sAudioInput(), audioOutput: new I2sAudioOutput() },
+      hal: {
+        clock, random: new Esp32Random(), crypto, network, storage, audioInput: new I2sAudioInput(), audioOutput: new I2sAudioOutput(),
+        ...(cfg.echoCouplingDb !== undefined ? { echoCouplingDb: cfg.echoCouplingDb } : {}),
+      },
       settings: loaded.settings,
       address: ip,
       calls: createSipCalls,

@@ -35,6 +35,11 @@ export interface PhoneHal {
   storage?: Storage;
   audioInput?: AudioInput;
   audioOutput?: AudioOutput;
+  /**
+   * How loud the speaker is at the microphone at full volume, dB (the device's acoustic coupling, measured once per
+   * hardware design). Set when the microphone can hear the speaker: the echo is then suppressed.
+   */
+  echoCouplingDb?: number;
   log?: Logger;
 }
 

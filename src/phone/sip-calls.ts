@@ -72,6 +72,7 @@ export function createSipCalls(app: PhoneApp): CallControl {
     return {
       network: hal.network, clock: hal.clock, random: hal.random, portMin: s.network.rtpPortMin, portMax: s.network.rtpPortMax,
       bindAddress: ua.host.includes(':') ? '::' : '0.0.0.0', country: s.country,
+      ...(hal.echoCouplingDb !== undefined ? { echoSuppression: { couplingDb: hal.echoCouplingDb } } : {}),
       ...(hal.log ? { log: hal.log.child('media') } : {}),
       onDtmf: (digit: string) => hal.log?.info(`DTMF ${digit} received`),
     };

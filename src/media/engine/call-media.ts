@@ -19,6 +19,7 @@ import type { Random } from '../../../hal/random.js';
 import { silent, type Logger } from '../../log.js';
 import { isNullAddress, type NegotiatedMedia } from '../../sdp/offer-answer.js';
 import type { CallStats } from '../call-stats.js';
+import { EchoSuppressor, type EchoSuppressorOptions } from '../echo-suppressor.js';
 import type { G711Law } from '../g711.js';
 import { RtpSession, type PacketSender, type RtpSessionOptions } from '../rtp-session.js';
 import type { SrtpPrimitives } from '../srtp/primitives.js';
@@ -48,6 +49,8 @@ export interface CallMediaEngineOptions {
   jitter?: RtpSessionOptions['jitter'];
   /** False: received audio is measured but never buffered or decoded (no speaker will play it; see RtpSessionOptions). */
   playout?: boolean;
+  /** The microphone hears the speaker (a device's hands-free mode): suppress the echo of what is played. */
+  echoSuppression?: EchoSuppressorOptions;
   /** Country of the call-progress tones (default US). */
   country?: Country;
   log?: Logger;
@@ -154,6 +157,7 @@ export class CallMediaEngine implements PortSink {
   readonly #views = new ExactViews();
   readonly #driver: FrameDriver;
   readonly #tones: ToneGenerator;
+  readonly #echo: EchoSuppressor | undefined;
   readonly #mic = new Int16Array(FRAME_SAMPLES);
   readonly #out = new Int16Array(FRAME_SAMPLES);
   #input: AudioInput | undefined;
@@ -191,6 +195,7 @@ export class CallMediaEngine implements PortSink {
     this.#input = options.audioInput;
     this.#output = options.audioOutput;
     this.#tones = new ToneGenerator(options.country ?? 'US');
+    this.#echo = options.echoSuppression ? new EchoSuppressor(options.echoSuppression) : undefined;
     this.#driver = new FrameDriver(options.clock, this.#onFrame);
     const sessionOptions: RtpSessionOptions = {
       clock: options.clock,
@@ -395,11 +400,16 @@ export class CallMediaEngine implements PortSink {
 
   /** Sends one 20 ms frame (null: silence). The frame is copied, not changed. */
   sendFrame(pcm: Int16Array | null): void {
+    this.#session.sendFrame(this.micFrame(pcm));
+  }
+
+  /** The microphone frame copied to our own buffer, 20 ms long (silence without a microphone). */
+  private micFrame(pcm: Int16Array | null): Int16Array {
     const mic = this.#mic;
     if (pcm === null) mic.fill(0);
     else if (pcm.length === FRAME_SAMPLES) mic.set(pcm);
     else for (let i = 0; i < FRAME_SAMPLES; i++) mic[i] = i < pcm.length ? pcm[i]! : 0;
-    this.#session.sendFrame(mic);
+    return mic;
   }
 
   /**
@@ -417,7 +427,9 @@ export class CallMediaEngine implements PortSink {
 
   /** One whole frame: send the microphone's, then fill out with the peer's audio and any local tone. */
   processFrame(mic: Int16Array | null, out: Int16Array): void {
-    this.sendFrame(mic);
+    const frame = this.micFrame(mic);
+    this.#echo?.near(frame);
+    this.#session.sendFrame(frame);
     this.receiveFrame(out);
     // The microphone copy is free again (sendFrame encoded it at once): it holds the tone, one buffer less per call.
     const tone = this.#mic;
@@ -427,6 +439,7 @@ export class CallMediaEngine implements PortSink {
         out[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
       }
     }
+    this.#echo?.far(out);
   }
 
   private frame(mic: Int16Array | null): void {

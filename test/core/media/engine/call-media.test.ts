@@ -400,3 +400,24 @@ test('a re-INVITE can turn SRTP on mid-call: both sides switch, the audio goes o
   a.media.close();
   b.media.close();
 });
+
+test('hands-free: with echo suppression, a microphone quieter than the echo the far end allows goes out 30 dB down', async (t) => {
+  // B talks loud (a 300 Hz tone); A's microphone hears a quieter 700 Hz: on a device with 0 dB coupling, echo.
+  const heard = async (echoSuppression: boolean): Promise<number> => {
+    const clock = new VirtualClock(0);
+    const net = new MemoryNet(clock);
+    const a = await phone(net, clock, 1, { address: A, mic: sine(160 * 100, 700, 1500), ...(echoSuppression ? { media: { echoSuppression: { couplingDb: 0 } } } : {}) });
+    const b = await phone(net, clock, 2, { address: B, mic: sine(160 * 100, 300, 8000) });
+    connect(a, b);
+    clock.advance(100 * 20);
+    const power = tonePower(b.output.samples, 160 * 40, 160 * 50, 700);
+    a.media.close();
+    b.media.close();
+    return power;
+  };
+  const open = await heard(false);
+  const suppressed = await heard(true);
+  t.true(open > 0);
+  const db = 10 * Math.log10(open / suppressed);
+  t.true(db >= 25, `${db.toFixed(1)} dB down`);
+});
