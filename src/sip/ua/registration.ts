@@ -259,7 +259,7 @@ export class Registration {
     const seen = this.#contactProtocol === 'UDP' && this.#options.rewriteContact !== false ? publicAddress(response) : undefined;
     if (seen === undefined) return false;
     const ours = this.ua.contactUri(this.account.user, 'UDP');
-    if (seen.host.toLowerCase() === ours.host.toLowerCase() && seen.port === (ours.port ?? 5060)) {
+    if (sameContact({ ...ours, host: seen.host, port: seen.port }, ours)) {
       this.#rewrote = false;
       this.#staleContact = undefined;
       return false;
